@@ -1,0 +1,261 @@
+/* Streaming JSON writer (RFC 8259) for EVE and STIX output: no DOM, no library,
+ * correct escaping. Entry points: mk_jw_init(), mk_jw_obj_open() ... */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "base/base_int.h"
+
+void mk_jw_init(struct mk_jw *w, struct mk_buf *out, int indent)
+{
+    memset(w, 0, sizeof(*w));
+    w->out = out;
+    w->indent = indent;
+}
+
+static void put(struct mk_jw *w, const void *p, size_t n)
+{
+    if (w->status == MK_OK) {
+        w->status = mk_buf_append(w->out, p, n);
+    }
+}
+
+static void newline(struct mk_jw *w)
+{
+    static const char spaces[] = "                                ";
+
+    if (w->indent == 0) {
+        return;
+    }
+    put(w, "\n", 1);
+    for (int left = w->depth * w->indent; left > 0;) {
+        int n = left > 32 ? 32 : left;
+
+        put(w, spaces, (size_t)n);
+        left -= n;
+    }
+}
+
+/* Emits the separator a new value needs at the current position. */
+static void before_value(struct mk_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->has_items[w->depth]) {
+            put(w, ",", 1);
+        }
+        w->has_items[w->depth] = true;
+        newline(w);
+    }
+}
+
+/* Sets a sticky error unless an earlier one is already recorded. */
+static void fail(struct mk_jw *w, enum mk_status st)
+{
+    if (w->status == MK_OK) {
+        w->status = st;
+    }
+}
+
+static void open_container(struct mk_jw *w, char c)
+{
+    before_value(w);
+    put(w, &c, 1);
+    if (w->depth + 1 >= MK_JW_MAX_DEPTH) {
+        fail(w, MK_ELIMIT);
+        return;
+    }
+    w->depth++;
+    w->has_items[w->depth] = false;
+}
+
+static void close_container(struct mk_jw *w, char c)
+{
+    bool had = w->has_items[w->depth];
+
+    if (w->depth == 0) {
+        fail(w, MK_EINVAL); /* more closes than opens: a caller's bug */
+        return;
+    }
+    w->depth--;
+    if (had) {
+        newline(w);
+    }
+    put(w, &c, 1);
+}
+
+void mk_jw_obj_open(struct mk_jw *w)
+{
+    open_container(w, '{');
+}
+
+void mk_jw_obj_close(struct mk_jw *w)
+{
+    close_container(w, '}');
+}
+
+void mk_jw_arr_open(struct mk_jw *w)
+{
+    open_container(w, '[');
+}
+
+void mk_jw_arr_close(struct mk_jw *w)
+{
+    close_container(w, ']');
+}
+
+/* The JSON escape of an ASCII byte that needs one ('"', '\\', C0 controls). */
+static size_t escape_ascii(uint8_t c, char esc[6])
+{
+    static const char hex[] = "0123456789abcdef";
+
+    esc[0] = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+        esc[1] = (char)c;
+        return 2;
+    case '\n':
+        esc[1] = 'n';
+        return 2;
+    case '\r':
+        esc[1] = 'r';
+        return 2;
+    case '\t':
+        esc[1] = 't';
+        return 2;
+    default:
+        esc[1] = 'u';
+        esc[2] = '0';
+        esc[3] = '0';
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+/* Writes s as a JSON string. Bytes that need no escape are copied in runs; each
+ * maximal subpart of an invalid UTF-8 sequence becomes one U+FFFD, as Unicode
+ * recommends, so valid characters next to a bad byte survive. */
+static void put_escaped(struct mk_jw *w, const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t run = 0; /* start of the pending run of bytes that need no escape */
+    size_t i = 0;
+
+    put(w, "\"", 1);
+    while (i < n) {
+        uint8_t c = p[i];
+        char esc[6];
+        size_t len;
+
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            bool ok = mk_utf8_seq(p + i, n - i, &len);
+
+            if (ok) {
+                i += len;
+                continue;
+            }
+            put(w, p + run, i - run);
+            put(w, "\xef\xbf\xbd", 3);
+        } else {
+            put(w, p + run, i - run);
+            put(w, esc, escape_ascii(c, esc));
+            len = 1;
+        }
+        i += len;
+        run = i;
+    }
+    put(w, p + run, n - run);
+    put(w, "\"", 1);
+}
+
+void mk_jw_key(struct mk_jw *w, const char *key, size_t n)
+{
+    before_value(w);
+    put_escaped(w, key, n);
+    put(w, w->indent != 0 ? ": " : ":", w->indent != 0 ? 2 : 1);
+    w->after_key = true;
+}
+
+void mk_jw_key_cstr(struct mk_jw *w, const char *key)
+{
+    mk_jw_key(w, key, strlen(key));
+}
+
+void mk_jw_str(struct mk_jw *w, const char *s, size_t n)
+{
+    before_value(w);
+    put_escaped(w, s, n);
+}
+
+void mk_jw_str_cstr(struct mk_jw *w, const char *s)
+{
+    mk_jw_str(w, s, strlen(s));
+}
+
+void mk_jw_raw_number(struct mk_jw *w, const char *s, size_t n)
+{
+    before_value(w);
+    put(w, s, n);
+}
+
+void mk_jw_int(struct mk_jw *w, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+
+    mk_jw_raw_number(w, buf, (size_t)n);
+}
+
+void mk_jw_uint(struct mk_jw *w, uint64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+
+    mk_jw_raw_number(w, buf, (size_t)n);
+}
+
+void mk_jw_double(struct mk_jw *w, double v)
+{
+    char buf[32];
+    int n;
+
+    if (!isfinite(v)) {
+        mk_jw_null(w); /* JSON has no NaN or infinity */
+        return;
+    }
+    /* Shortest of %.15g and %.17g that reads back as the same double. */
+    n = snprintf(buf, sizeof(buf), "%.15g", v);
+    if (strtod(buf, NULL) != v) {
+        n = snprintf(buf, sizeof(buf), "%.17g", v);
+    }
+    mk_jw_raw_number(w, buf, (size_t)n);
+}
+
+void mk_jw_bool(struct mk_jw *w, bool v)
+{
+    before_value(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void mk_jw_null(struct mk_jw *w)
+{
+    before_value(w);
+    put(w, "null", 4);
+}
+
+enum mk_status mk_jw_status(const struct mk_jw *w)
+{
+    return w->status;
+}

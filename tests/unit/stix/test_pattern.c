@@ -1,0 +1,589 @@
+/* STIX patterning parser and writer: the specification's examples, syntax errors
+ * with their column, precedence, literals, nesting caps and the format round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stix/pattern_int.h"
+#include "stix/stix.h"
+
+struct fixture {
+    struct mk_arena arena;
+    struct mk_error err;
+    struct mk_buf out;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    mk_arena_init(&f->arena, 4096, 0);
+    mk_buf_init(&f->out, 1u << 20);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    mk_buf_fini(&f->out);
+    mk_arena_fini(&f->arena);
+    free(f);
+    return 0;
+}
+
+static enum mk_status parse(struct fixture *f, const char *s, const struct mk_stix_pattern **p)
+{
+    mk_error_clear(&f->err);
+    return mk_stix_pattern_parse(&f->arena, s, strlen(s), p, &f->err);
+}
+
+/* Parses s (which must be valid) and returns its normalised form. */
+static const char *normalise(struct fixture *f, const char *s)
+{
+    const struct mk_stix_pattern *p = NULL;
+    enum mk_status st = parse(f, s, &p);
+
+    if (st != MK_OK) {
+        print_error("pattern %s: %s\n", s, f->err.msg);
+    }
+    assert_int_equal(st, MK_OK);
+    mk_buf_reset(&f->out);
+    assert_int_equal(mk_stix_pattern_format(p, &f->out), MK_OK);
+    return mk_arena_strndup(&f->arena, f->out.data, f->out.len);
+}
+
+/* Examples from STIX 2.1 part 9 (patterning), as they appear in the pattern
+ * property (JSON escaping removed). */
+static const char *const spec_examples[] = {
+    "[file:hashes.'SHA-256' = "
+    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+    "[email-message:from_ref.value MATCHES '.+\\\\@example\\\\.com$' AND "
+    "email-message:body_multipart[*].body_raw_ref.name MATCHES '^Final Report.+\\\\.exe$']",
+    "[file:hashes.'SHA-256' = "
+    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND "
+    "file:mime_type = 'application/x-pdf']",
+    "[file:hashes.'SHA-256' = "
+    "'bf07a7fbb825fc0aae7bf4a1177b2b31fcf8a3feeaf7092761e18c859ee52a9c' OR "
+    "file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f'] AND [file:hashes.'SHA-256' = "
+    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+    "[file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
+    "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'] WITHIN 5 SECONDS",
+    "[user-account:account_type = 'unix' AND user-account:user_id = '1007' AND "
+    "user-account:account_login = 'Peter'] AND [user-account:account_type = 'unix' AND "
+    "user-account:user_id = '1008' AND user-account:account_login = 'Paul'] AND "
+    "[user-account:account_type = 'unix' AND user-account:user_id = '1009' AND "
+    "user-account:account_login = 'Mary']",
+    "[artifact:mime_type = 'application/vnd.tcpdump.pcap' AND artifact:payload_bin MATCHES "
+    "'\\\\xd4\\\\xc3\\\\xb2\\\\xa1\\\\x02\\\\x00\\\\x04\\\\x00']",
+    "[file:name = 'foo.dll' AND file:parent_directory_ref.path = "
+    "'C:\\\\Windows\\\\System32']",
+    "[file:extensions.'windows-pebinary-ext'.sections[*].entropy > 7.0]",
+    "[file:mime_type = 'image/bmp' AND file:magic_number_hex = h'ffd8']",
+    "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
+    "'203.0.113.33/32']",
+    "[network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = "
+    "'example.com'] REPEATS 5 TIMES WITHIN 180 SECONDS",
+    "[domain-name:value = 'www.5z8.info' AND domain-name:resolves_to_refs[*].value = "
+    "'198.51.100.1/32']",
+    "[url:value = 'http://example.com/foo' OR url:value = 'http://example.com/bar']",
+    "[x509-certificate:issuer = 'CN=WEBMAIL' AND x509-certificate:serial_number = "
+    "'4c:0b:1d:19:74:86:a7:66:b4:1a:bf:40:27:21:76:28']",
+    "[windows-registry-key:key = 'HKEY_CURRENT_USER\\\\Software\\\\CryptoLocker\\\\Files' OR "
+    "windows-registry-key:key = "
+    "'HKEY_CURRENT_USER\\\\Software\\\\Microsoft\\\\CurrentVersion\\\\Run\\\\CryptoLocker_0388']",
+    "[(file:name = 'pdf.exe' OR file:size = '371712') AND file:created = "
+    "t'2014-01-13T07:03:17Z']",
+    "[email-message:sender_ref.value = 'jdoe@example.com' AND email-message:subject = "
+    "'Conference Info']",
+    "[x-usb-device:usbdrive.serial_number = '575833344d30373238393139']",
+    "[process:command_line MATCHES '^.+>-add GlobalSign.cer -c -s -r localMachine Root$'] "
+    "FOLLOWEDBY [process:command_line MATCHES "
+    "'^.+>-add GlobalSign.cer -c -s -r localMachineTrustedPublisher$'] WITHIN 300 SECONDS",
+    "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']",
+    "([file:name = 'foo.dll'] AND [windows-registry-key:key = "
+    "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) OR [process:name = 'fooproc' OR process:name = "
+    "'procfoo']",
+    "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR "
+    "ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']",
+    "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
+    "[ipv4-addr:value ISSUPERSET '198.51.100.7']",
+    "[process:name IN ('proccy', 'proximus', 'badproc')]",
+    "[directory:path LIKE 'C:\\\\\\\\Windows\\\\\\\\%\\\\\\\\foo']",
+    "[file:name = 'foo.dll'] START t'2016-06-01T00:00:00Z' STOP t'2016-07-01T00:00:00Z'",
+    "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f'] REPEATS 5 TIMES",
+    "([file:name = 'foo.dll'] AND [windows-registry-key:key = "
+    "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) WITHIN 300 SECONDS",
+    "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
+    "[windows-registry-key:values[*].name = 'Foo']",
+    "[EXISTS windows-registry-key:values]",
+    "[file:size NOT IN (1, 2, 3)]",
+    "[file:name NOT LIKE '%.exe']",
+    "[network-traffic:src_port > 1023 AND network-traffic:dst_port = 443]",
+    "[process:pid = -1 OR process:pid >= +10]",
+    "[file:size > 1.5E3]",
+};
+
+static void test_pattern_parses_spec_examples(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < MK_ARRAY_LEN(spec_examples); i++) {
+        const struct mk_stix_pattern *p = NULL;
+        enum mk_status st = parse(f, spec_examples[i], &p);
+
+        if (i == MK_ARRAY_LEN(spec_examples) - 1) {
+            /* The grammar has no exponent: the last entry is the control. */
+            assert_int_equal(st, MK_EINVAL);
+            continue;
+        }
+        if (st != MK_OK) {
+            print_error("example %zu: %s -> %s\n", i, spec_examples[i], f->err.msg);
+        }
+        assert_int_equal(st, MK_OK);
+        assert_non_null(p);
+    }
+}
+
+static void test_pattern_rejects_unclosed_bracket(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+
+    assert_int_equal(parse(f, "[file:name = 'a' AND file:size = 3", &p), MK_EINVAL);
+    assert_null(p);
+    assert_string_equal(f->err.msg, "column 35: expected ']' to close observation expression, "
+                                    "found end of pattern");
+}
+
+static void test_pattern_names_the_token_found(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+
+    assert_int_equal(parse(f, "[file:name = 'a') AND [file:name = 'b']", &p), MK_EINVAL);
+    assert_string_equal(f->err.msg,
+                        "column 17: expected ']' to close observation expression, found ')'");
+}
+
+struct bad_case {
+    const char *pattern;
+    size_t column;
+    const char *words; /* a part of the message */
+};
+
+static const struct bad_case bad_cases[] = {
+    {"", 1, "'[' or '('"},
+    {"file:name = 'a'", 1, "'[' or '('"},
+    {"[]", 2, "object path"},
+    {"[file:name = 'a'", 17, "']' to close"},
+    {"[file:name = 'a']]", 18, "end of the pattern"},
+    {"[file:name = 'a'] and [file:name = 'b']", 19, "found 'and'"},
+    {"[file:name and 'a']", 12, "comparison operator"},
+    {"[file:name == ]", 15, "a literal"},
+    {"[file name = 'a']", 7, "':' after the object type"},
+    {"[file:na-me = 'a']", 7, "must be quoted"},
+    {"[file:name = 'a\\n']", 16, "escapes"},
+    {"[file:name = 'abc]", 14, "unterminated string"},
+    {"[file:size = 01]", 14, "leading zeros"},
+    {"[file:size = 99999999999999999999]", 14, "out of range"},
+    {"[file:size = 1.]", 14, "digits after '.'"},
+    {"[file:x = h'abc']", 11, "odd number"},
+    {"[file:x = h'zz']", 13, "invalid hex"},
+    {"[file:x = b'abc']", 11, "base64"},
+    {"[file:x = b'ab=c']", 16, "invalid base64"},
+    {"[file:x = t'2016-02-30T00:00:00Z']", 11, "invalid timestamp"},
+    {"[file:x = t'2016-01-01 00:00:00Z']", 11, "invalid timestamp"},
+    {"[file:x = t'2016-01-01T00:00:00+01:00']", 11, "invalid timestamp"},
+    {"[file:x > true]", 11, "orderable"},
+    {"[file:x LIKE 5]", 14, "string literal"},
+    {"[file:x IN 'a']", 12, "'(' to open the IN set"},
+    {"[file:x IN ('a' 'b')]", 17, "',' or ')'"},
+    {"[file:x IN ('a',)]", 17, "a literal in the IN set"},
+    {"[file:x[a] = 1]", 9, "list index"},
+    {"[file:x[*] = 1", 15, "']' to close"},
+    {"[file:x NOT EXISTS]", 13, "comparison operator"},
+    {"[NOT file:x = 1]", 6, "EXISTS after NOT"},
+    {"[file:x = 1] WITHIN SECONDS", 21, "positive number"},
+    {"[file:x = 1] WITHIN 0 SECONDS", 21, "positive number"},
+    {"[file:x = 1] WITHIN -5 SECONDS", 21, "positive number"},
+    {"[file:x = 1] WITHIN 5", 22, "SECONDS"},
+    {"[file:x = 1] REPEATS 0 TIMES", 22, "from 1"},
+    {"[file:x = 1] REPEATS 2.5 TIMES", 22, "positive integer"},
+    {"[file:x = 1] START '2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z'", 20,
+     "timestamp"},
+    {"[file:x = 1] START t'2017-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 49,
+     "later than START"},
+    {"[file:x = 1] FOLLOWEDBY", 24, "'[' or '('"},
+    {"([file:x = 1]", 14, "')' to close the parenthesised observation"},
+    {"[(file:x = 1]", 13, "')' to close the parenthesised comparison"},
+    {"[file:x = 1] /* open", 14, "unterminated comment"},
+    {"[file:x = @]", 11, "unexpected character"},
+};
+
+static void test_pattern_rejects_malformed_with_column(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < MK_ARRAY_LEN(bad_cases); i++) {
+        const struct bad_case *c = &bad_cases[i];
+        const struct mk_stix_pattern *p = NULL;
+        char col[32];
+        enum mk_status st = parse(f, c->pattern, &p);
+
+        (void)snprintf(col, sizeof(col), "column %zu: ", c->column);
+        if (st != MK_EINVAL || strncmp(f->err.msg, col, strlen(col)) != 0 ||
+            strstr(f->err.msg, c->words) == NULL) {
+            print_error("case %zu: %s -> %d %s\n", i, c->pattern, st, f->err.msg);
+            fail();
+        }
+        assert_null(p);
+    }
+}
+
+static void test_pattern_keywords_are_upper_case_only(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+
+    assert_int_equal(parse(f, "[file:name = 'a' or file:name = 'b']", &p), MK_EINVAL);
+    assert_int_equal(parse(f, "[file:name like 'a%']", &p), MK_EINVAL);
+    assert_int_equal(parse(f, "[file:x = TRUE]", &p), MK_EINVAL);
+    assert_int_equal(parse(f, "[file:x = true OR file:y = false]", &p), MK_OK);
+}
+
+static void test_pattern_observation_and_binds_tighter_than_or_then_followedby(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const struct mk_pat_obs *fb;
+    const struct mk_pat_obs *or_node;
+
+    assert_int_equal(parse(f, "[a:x = 1] OR [a:x = 2] AND [a:x = 3] FOLLOWEDBY [a:x = 4]", &p),
+                     MK_OK);
+    fb = p->root;
+    assert_int_equal(fb->kind, MK_PAT_OBS_FOLLOWEDBY);
+    assert_int_equal(fb->n, 2);
+    or_node = fb->first;
+    assert_int_equal(or_node->kind, MK_PAT_OBS_OR);
+    assert_int_equal(or_node->n, 2);
+    assert_int_equal(or_node->first->kind, MK_PAT_OBS_LEAF);
+    assert_int_equal(or_node->first->next->kind, MK_PAT_OBS_AND);
+    assert_int_equal(fb->first->next->kind, MK_PAT_OBS_LEAF);
+}
+
+static void test_pattern_comparison_and_binds_tighter_than_or(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const struct mk_pat_cmp *c;
+
+    assert_int_equal(parse(f, "[a:x = 1 OR a:y = 2 AND a:z = 3]", &p), MK_OK);
+    c = p->root->cmp;
+    assert_int_equal(c->kind, MK_PAT_CMP_OR);
+    assert_int_equal(c->first->kind, MK_PAT_CMP_TEST);
+    assert_int_equal(c->first->next->kind, MK_PAT_CMP_AND);
+    assert_int_equal(c->first->next->n, 2);
+    assert_int_equal(p->n_tests, 3);
+}
+
+static void test_pattern_qualifiers_chain_and_bind_to_the_nearest_expression(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const struct mk_pat_obs *o;
+
+    assert_int_equal(parse(f,
+                           "[a:x = 1] AND [a:y = 2] REPEATS 3 TIMES WITHIN 2.5 SECONDS "
+                           "START t'2020-01-01T00:00:00Z' STOP t'2020-01-02T00:00:00.5Z'",
+                           &p),
+                     MK_OK);
+    o = p->root;
+    assert_int_equal(o->kind, MK_PAT_OBS_AND);
+    o = o->first->next;
+    assert_int_equal(o->kind, MK_PAT_OBS_STARTSTOP);
+    assert_int_equal(o->stop.ts.nsec, 500000000);
+    o = o->first;
+    assert_int_equal(o->kind, MK_PAT_OBS_WITHIN);
+    assert_int_equal(o->within_sec, 2);
+    assert_int_equal(o->within_nsec, 500000000);
+    o = o->first;
+    assert_int_equal(o->kind, MK_PAT_OBS_REPEATS);
+    assert_int_equal(o->repeats, 3);
+    assert_int_equal(o->first->kind, MK_PAT_OBS_LEAF);
+}
+
+static void test_pattern_decodes_literals_and_paths(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const struct mk_pat_cmp *c;
+    const struct mk_pat_cmp *t;
+
+    assert_int_equal(parse(f,
+                           "[x-a:'first key'.sub[*].list[-2].'SHA-256' = 'it\\'s \\\\ ok' AND "
+                           "x-a:h = h'DEadBE' AND x-a:b = b'AQID' AND x-a:i = -42 AND "
+                           "x-a:f = -.25 AND x-a:t = t'2016-12-31T23:59:60Z']",
+                           &p),
+                     MK_OK);
+    c = p->root->cmp;
+    assert_int_equal(c->kind, MK_PAT_CMP_AND);
+    t = c->first;
+    assert_string_equal(t->path.type, "x-a");
+    assert_int_equal(t->path.n_steps, 6);
+    assert_string_equal(t->path.steps[0].key, "first key");
+    assert_int_equal(t->path.steps[2].kind, MK_PAT_STEP_ANY);
+    assert_string_equal(t->path.steps[3].key, "list");
+    assert_int_equal(t->path.steps[4].kind, MK_PAT_STEP_INDEX);
+    assert_int_equal(t->path.steps[4].index, -2);
+    assert_string_equal(t->path.steps[5].key, "SHA-256");
+    assert_string_equal(t->lits[0].str, "it's \\ ok");
+    t = t->next;
+    assert_int_equal(t->lits[0].len, 3);
+    assert_memory_equal(t->lits[0].str, "\xde\xad\xbe", 3);
+    t = t->next;
+    assert_int_equal(t->lits[0].len, 3);
+    assert_memory_equal(t->lits[0].str, "\x01\x02\x03", 3);
+    t = t->next;
+    assert_int_equal(t->lits[0].i, -42);
+    t = t->next;
+    assert_true(t->lits[0].f == -0.25);
+    t = t->next;
+    /* the leap second folds into :59 */
+    assert_int_equal(t->lits[0].ts.sec, 1483228799);
+}
+
+static void test_pattern_accepts_int64_extremes(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+
+    assert_int_equal(parse(f, "[a:x = -9223372036854775808 OR a:y = 9223372036854775807]", &p),
+                     MK_OK);
+    assert_true(p->root->cmp->first->lits[0].i == INT64_MIN);
+    assert_int_equal(parse(f, "[a:x = 9223372036854775808]", &p), MK_EINVAL);
+}
+
+static void test_pattern_skips_comments_and_blank_space(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(normalise(f, "\n[ file:name\t=  'a' /* c */ ] // trailing\n"),
+                        "[file:name = 'a']");
+}
+
+/* input -> normalised form */
+static const char *const format_cases[][2] = {
+    {"[file:name='a']", "[file:name = 'a']"},
+    {"[file:name == 'a' AND file:x <> 2]", "[file:name = 'a' AND file:x != 2]"},
+    {"[file:'name' = 'it\\'s']", "[file:name = 'it\\'s']"},
+    {"[file:hashes.'SHA-256' = 'x']", "[file:hashes.'SHA-256' = 'x']"},
+    {"[a:'AND' = 1 OR a:'true' = 2]", "[a:'AND' = 1 OR a:'true' = 2]"},
+    {"[a:x[*].y[3] = +5]", "[a:x[*].y[3] = 5]"},
+    {"[a:x = h'DEAD']", "[a:x = h'dead']"},
+    {"[a:x IN ()]", "[a:x IN ()]"},
+    {"[a:x NOT IN (1,'b' , true)]", "[a:x NOT IN (1, 'b', true)]"},
+    {"[NOT EXISTS a:x]", "[NOT EXISTS a:x]"},
+    {"[(a:x = 1 OR a:y = 2) AND a:z = 3]", "[(a:x = 1 OR a:y = 2) AND a:z = 3]"},
+    {"[a:x = 1 OR (a:y = 2 AND a:z = 3)]", "[a:x = 1 OR a:y = 2 AND a:z = 3]"},
+    {"[a:x = 1 AND (a:y = 2 AND a:z = 3)]", "[a:x = 1 AND (a:y = 2 AND a:z = 3)]"},
+    {"(([a:x = 1]))", "[a:x = 1]"},
+    {"([a:x = 1] OR [a:x = 2]) AND [a:x = 3]", "([a:x = 1] OR [a:x = 2]) AND [a:x = 3]"},
+    {"[a:x = 1] OR [a:x = 2] AND [a:x = 3]", "[a:x = 1] OR [a:x = 2] AND [a:x = 3]"},
+    {"([a:x = 1] FOLLOWEDBY [a:x = 2]) OR [a:x = 3]",
+     "([a:x = 1] FOLLOWEDBY [a:x = 2]) OR [a:x = 3]"},
+    {"([a:x = 1] AND [a:x = 2]) WITHIN +5 SECONDS", "([a:x = 1] AND [a:x = 2]) WITHIN 5 SECONDS"},
+    {"[a:x = 1] REPEATS 2 TIMES WITHIN .5 SECONDS", "[a:x = 1] REPEATS 2 TIMES WITHIN .5 SECONDS"},
+    {"[a:x = t'2020-01-01T00:00:00.000Z'] START t'2020-01-01T00:00:00Z' STOP "
+     "t'2021-01-01T00:00:00Z'",
+     "[a:x = t'2020-01-01T00:00:00.000Z'] START t'2020-01-01T00:00:00Z' STOP "
+     "t'2021-01-01T00:00:00Z'"},
+};
+
+static void test_pattern_format_normalises_and_round_trips(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < MK_ARRAY_LEN(format_cases); i++) {
+        const char *once = normalise(f, format_cases[i][0]);
+        const char *twice = normalise(f, once);
+
+        if (strcmp(once, format_cases[i][1]) != 0 || strcmp(once, twice) != 0) {
+            print_error("case %zu: %s -> %s -> %s\n", i, format_cases[i][0], once, twice);
+            fail();
+        }
+    }
+    for (size_t i = 0; i < MK_ARRAY_LEN(spec_examples) - 1; i++) {
+        const char *once = normalise(f, spec_examples[i]);
+
+        assert_string_equal(normalise(f, once), once);
+    }
+}
+
+static void test_pattern_format_reports_buffer_cap(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    struct mk_buf small;
+
+    assert_int_equal(parse(f, spec_examples[0], &p), MK_OK);
+    mk_buf_init(&small, 16);
+    assert_int_equal(mk_stix_pattern_format(p, &small), MK_ELIMIT);
+    mk_buf_fini(&small);
+}
+
+/* Builds "(((...[a:x = 1]...)))" with `depth` parentheses around an AND. */
+static char *nested_obs(int depth)
+{
+    size_t cap = (size_t)depth * 24 + 64;
+    char *s = calloc(1, cap);
+    size_t n = 0;
+
+    for (int i = 0; i < depth; i++) {
+        n += (size_t)snprintf(s + n, cap - n, "([a:x = %d] AND ", i);
+    }
+    n += (size_t)snprintf(s + n, cap - n, "[a:x = 1]");
+    for (int i = 0; i < depth; i++) {
+        s[n++] = ')';
+    }
+    return s;
+}
+
+static void test_pattern_limits_nesting_depth(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    char *ok = nested_obs(40);
+    char *deep = nested_obs(100);
+    char parens[300];
+
+    assert_int_equal(parse(f, ok, &p), MK_OK);
+    assert_int_equal(parse(f, deep, &p), MK_ELIMIT);
+    assert_non_null(strstr(f->err.msg, "64 levels"));
+    memset(parens, '(', 80);
+    (void)snprintf(parens + 80, sizeof(parens) - 80, "[a:x = 1]");
+    memset(parens + 89, ')', 80);
+    parens[169] = '\0';
+    assert_int_equal(parse(f, parens, &p), MK_ELIMIT);
+    memset(parens, 0, sizeof(parens));
+    memset(parens, '[', 1);
+    memset(parens + 1, '(', 80);
+    assert_int_equal(parse(f, parens, &p), MK_ELIMIT);
+    free(ok);
+    free(deep);
+}
+
+static void test_pattern_limits_chained_qualifiers(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    size_t cap = 100 * 20 + 32;
+    char *s = calloc(1, cap);
+    size_t n = (size_t)snprintf(s, cap, "[a:x = 1]");
+
+    for (int i = 0; i < 100; i++) {
+        n += (size_t)snprintf(s + n, cap - n, " REPEATS 2 TIMES");
+    }
+    assert_int_equal(parse(f, s, &p), MK_ELIMIT);
+    free(s);
+}
+
+static void test_pattern_long_flat_chains_are_not_nesting(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    size_t cap = 2000 * 32 + 32;
+    char *s = calloc(1, cap);
+    size_t n = (size_t)snprintf(s, cap, "[a:x = 0");
+
+    for (int i = 1; i < 2000; i++) {
+        n += (size_t)snprintf(s + n, cap - n, " AND a:x = %d", i);
+    }
+    (void)snprintf(s + n, cap - n, "] OR [a:y = 1]");
+    assert_int_equal(parse(f, s, &p), MK_OK);
+    assert_int_equal(p->root->first->cmp->n, 2000);
+    assert_int_equal(p->n_tests, 2001);
+    free(s);
+}
+
+static void test_pattern_limits_path_length(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    char s[512];
+    size_t n = (size_t)snprintf(s, sizeof(s), "[a:x");
+
+    for (int i = 0; i < 70; i++) {
+        n += (size_t)snprintf(s + n, sizeof(s) - n, "[*]");
+    }
+    (void)snprintf(s + n, sizeof(s) - n, " = 1]");
+    assert_int_equal(parse(f, s, &p), MK_ELIMIT);
+}
+
+static void test_pattern_reports_arena_exhaustion(void **state)
+{
+    struct fixture *f = *state;
+    struct mk_arena tiny;
+    const struct mk_stix_pattern *p = NULL;
+
+    (void)f;
+    mk_arena_init(&tiny, 1024, 256);
+    assert_int_equal(mk_stix_pattern_parse(&tiny, spec_examples[5], strlen(spec_examples[5]), &p,
+                                           NULL),
+                     MK_ENOMEM);
+    mk_arena_fini(&tiny);
+}
+
+static void test_pattern_stops_at_the_given_length(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const char text[] = "[a:x = 'b'] garbage";
+
+    assert_int_equal(mk_stix_pattern_parse(&f->arena, text, 11, &p, &f->err), MK_OK);
+    /* an embedded NUL is a character like any other, not the end */
+    assert_int_equal(mk_stix_pattern_parse(&f->arena, "[a:x = 'b\0']", 12, &p, &f->err), MK_OK);
+    assert_int_equal(p->root->cmp->lits[0].len, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pattern_parses_spec_examples, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_rejects_unclosed_bracket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_names_the_token_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_rejects_malformed_with_column, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_keywords_are_upper_case_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pattern_observation_and_binds_tighter_than_or_then_followedby, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_comparison_and_binds_tighter_than_or, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pattern_qualifiers_chain_and_bind_to_the_nearest_expression, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_decodes_literals_and_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_accepts_int64_extremes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_skips_comments_and_blank_space, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_format_normalises_and_round_trips, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_format_reports_buffer_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_limits_nesting_depth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_limits_chained_qualifiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_long_flat_chains_are_not_nesting, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_limits_path_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_reports_arena_exhaustion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_stops_at_the_given_length, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
