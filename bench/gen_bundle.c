@@ -18,7 +18,7 @@
 #define MAX_CANON     1024
 #define OBJECTS_LIMIT 100000000u
 
-/* ---- PRNG: xoshiro256** seeded by splitmix64 (rand() is banned and not portable) -- */
+/* ---- PRNG: xoshiro256** seeded by splitmix64 (libc generators are banned, not portable) */
 
 struct rng {
     uint64_t s[4];

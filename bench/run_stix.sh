@@ -127,7 +127,8 @@ for f in b100k b100m big dense; do
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$f" "$(stat -c %s "$out/$f.json")" "$largest" \
         "$(get "stix/$f/parse" peak_object_bytes | med)" "$(get "stix/$f/parse" maxrss_kb | med | mib)" \
         "$(echo "$rss" | mib)" \
-        "$(awk -v r="$rss" -v b="$base" -v l="$largest" 'BEGIN { printf "%.2f×", (r - b) * 1024 / l }')"
+        "$(awk -v r="$rss" -v b="$base" -v l="$largest" 'BEGIN {
+            if (l < 1048576) print "– (object below RSS resolution)"; else printf "%.2f×", (r - b) * 1024 / l }')"
 done
 
 stage "JSON libraries: parse + walk (clarifications.md Issue 2 table)"

@@ -12,7 +12,6 @@ struct mk_arena_block {
     _Alignas(16) uint8_t data[];
 };
 
-#define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 
 void mk_arena_init(struct mk_arena *a, size_t block_size, size_t max)
 {
@@ -63,17 +62,23 @@ void mk_arena_reset(struct mk_arena *a)
     a->used = 0;
 }
 
-void *mk_arena_alloc(struct mk_arena *a, size_t n)
+/* Bumps n bytes aligned to `align` (a power of two) off the head block, or
+ * off a new block when it does not fit. Strings ask for alignment 1, so short
+ * ones cost their length, not 16 bytes. */
+static void *bump(struct mk_arena *a, size_t n, size_t align)
 {
     struct mk_arena_block *b = a->head;
-    size_t need = ALIGN16(n == 0 ? 1 : n);
+    size_t pad = b != NULL ? (align - (b->off & (align - 1))) & (align - 1) : 0;
     void *p;
 
-    if (need < n || (a->max != 0 && (need > a->max || a->used > a->max - need))) {
+    if (n == 0) {
+        n = 1;
+    }
+    if (n > SIZE_MAX - 16 || (a->max != 0 && (n + pad > a->max || a->used > a->max - n - pad))) {
         return NULL;
     }
-    if (b == NULL || b->size - b->off < need) {
-        size_t size = need > a->block_size ? need : a->block_size;
+    if (b == NULL || b->size - b->off < n || b->size - b->off - n < pad) {
+        size_t size = n > a->block_size ? n : a->block_size;
 
         if (size > SIZE_MAX - sizeof(*b)) {
             return NULL; /* header + size would wrap around */
@@ -86,19 +91,25 @@ void *mk_arena_alloc(struct mk_arena *a, size_t n)
         b->off = 0;
         b->next = a->head;
         a->head = b;
+        pad = 0; /* a block's data starts 16-byte aligned */
     }
-    p = b->data + b->off;
-    b->off += need;
-    a->used += need;
+    p = b->data + b->off + pad;
+    b->off += pad + n;
+    a->used += pad + n;
     if (a->used > a->peak) {
         a->peak = a->used;
     }
     return p;
 }
 
+void *mk_arena_alloc(struct mk_arena *a, size_t n)
+{
+    return bump(a, n, 16);
+}
+
 char *mk_arena_strndup(struct mk_arena *a, const void *p, size_t n)
 {
-    char *s = n < SIZE_MAX ? mk_arena_alloc(a, n + 1) : NULL;
+    char *s = n < SIZE_MAX ? bump(a, n + 1, 1) : NULL;
 
     if (s == NULL) {
         return NULL;

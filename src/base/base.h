@@ -146,6 +146,20 @@ uint64_t mk_hash64(const void *p, size_t n, uint64_t seed); /* XXH3 */
 /* Lower-case hex; out needs 2n+1 bytes. */
 void mk_hex_encode(const uint8_t *p, size_t n, char *out);
 
+/* ---- frames ---------------------------------------------------------------- */
+
+/* One captured frame as capture hands it to decode (borrowed bytes). It lives
+ * in base because both modules speak it and neither may use the other. */
+struct mk_frame {
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint32_t caplen;  /* bytes present in data */
+    uint32_t wirelen; /* bytes on the wire */
+    int linktype;     /* libpcap DLT_ value (decode.h: enum mk_linktype) */
+    uint32_t iface;   /* index into the sensor's list of inputs */
+    const uint8_t *data;
+};
+
 /* ---- streaming JSON writer ------------------------------------------------- */
 
 #define MK_JW_MAX_DEPTH 128
