@@ -55,12 +55,24 @@ static const struct {
     const char *word;
     enum tok_kind kind;
 } keywords[] = {
-    {"AND", T_AND},           {"OR", T_OR},           {"NOT", T_NOT},
-    {"FOLLOWEDBY", T_FOLLOWEDBY}, {"LIKE", T_LIKE},   {"MATCHES", T_MATCHES},
-    {"ISSUPERSET", T_ISSUPERSET}, {"ISSUBSET", T_ISSUBSET}, {"EXISTS", T_EXISTS},
-    {"LAST", T_LAST},         {"IN", T_IN},           {"START", T_START},
-    {"STOP", T_STOP},         {"SECONDS", T_SECONDS}, {"WITHIN", T_WITHIN},
-    {"REPEATS", T_REPEATS},   {"TIMES", T_TIMES},     {"true", T_BOOL},
+    {"AND", T_AND},
+    {"OR", T_OR},
+    {"NOT", T_NOT},
+    {"FOLLOWEDBY", T_FOLLOWEDBY},
+    {"LIKE", T_LIKE},
+    {"MATCHES", T_MATCHES},
+    {"ISSUPERSET", T_ISSUPERSET},
+    {"ISSUBSET", T_ISSUBSET},
+    {"EXISTS", T_EXISTS},
+    {"LAST", T_LAST},
+    {"IN", T_IN},
+    {"START", T_START},
+    {"STOP", T_STOP},
+    {"SECONDS", T_SECONDS},
+    {"WITHIN", T_WITHIN},
+    {"REPEATS", T_REPEATS},
+    {"TIMES", T_TIMES},
+    {"true", T_BOOL},
     {"false", T_BOOL},
 };
 
@@ -95,9 +107,12 @@ static void tok_text(const struct parser *p, char *out, size_t cap)
     }
     out[j++] = '\'';
     for (size_t i = 0; i < n && j + 5 < cap; i++) {
-        unsigned char c = (unsigned char)p->s[p->tok.off + i];
+        char c = p->s[p->tok.off + i];
 
-        out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        out[j++] = c;
+        if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f) {
+            out[j - 1] = '?';
+        }
     }
     if (n < p->tok.len && j + 5 < cap) {
         memcpy(out + j, "...", 3);
@@ -321,10 +336,10 @@ static enum mk_status lex_punct(struct parser *p, size_t start)
         const char *text;
         enum tok_kind kind;
     } punct[] = {
-        {"==", T_EQ}, {"!=", T_NE}, {"<>", T_NE},     {"<=", T_LE},     {">=", T_GE},
-        {"=", T_EQ},  {"<", T_LT},  {">", T_GT},      {"[", T_LBRACK},  {"]", T_RBRACK},
-        {"(", T_LPAREN}, {")", T_RPAREN}, {":", T_COLON}, {".", T_DOT}, {",", T_COMMA},
-        {"*", T_STAR},
+        {"==", T_EQ},    {"!=", T_NE},    {"<>", T_NE},    {"<=", T_LE},
+        {">=", T_GE},    {"=", T_EQ},     {"<", T_LT},     {">", T_GT},
+        {"[", T_LBRACK}, {"]", T_RBRACK}, {"(", T_LPAREN}, {")", T_RPAREN},
+        {":", T_COLON},  {".", T_DOT},    {",", T_COMMA},  {"*", T_STAR},
     };
 
     for (size_t k = 0; k < MK_ARRAY_LEN(punct); k++) {
@@ -611,10 +626,12 @@ static enum mk_status path_key(struct parser *p, struct mk_pat_step *s)
 
     s->kind = MK_PAT_STEP_KEY;
     if (at(p, T_STR)) {
-        st = unescape(p, p->tok.off + 1, p->tok.len - 2, &l);
+        if ((st = unescape(p, p->tok.off + 1, p->tok.len - 2, &l)) != MK_OK) {
+            return st;
+        }
         s->key = l.str;
         s->key_len = l.len;
-        return st != MK_OK ? st : next_tok(p);
+        return next_tok(p);
     }
     if (!at(p, T_IDENT)) {
         return expected(p, "a property name");
@@ -702,11 +719,16 @@ static const struct {
     enum tok_kind tok;
     enum mk_pat_op op;
 } ops[] = {
-    {T_EQ, MK_PAT_EQ},           {T_NE, MK_PAT_NE},
-    {T_GT, MK_PAT_GT},           {T_LT, MK_PAT_LT},
-    {T_GE, MK_PAT_GE},           {T_LE, MK_PAT_LE},
-    {T_IN, MK_PAT_IN},           {T_LIKE, MK_PAT_LIKE},
-    {T_MATCHES, MK_PAT_MATCHES}, {T_ISSUBSET, MK_PAT_ISSUBSET},
+    {T_EQ, MK_PAT_EQ},
+    {T_NE, MK_PAT_NE},
+    {T_GT, MK_PAT_GT},
+    {T_LT, MK_PAT_LT},
+    {T_GE, MK_PAT_GE},
+    {T_LE, MK_PAT_LE},
+    {T_IN, MK_PAT_IN},
+    {T_LIKE, MK_PAT_LIKE},
+    {T_MATCHES, MK_PAT_MATCHES},
+    {T_ISSUBSET, MK_PAT_ISSUBSET},
     {T_ISSUPERSET, MK_PAT_ISSUPERSET},
 };
 
@@ -778,6 +800,7 @@ static enum mk_status parse_test(struct parser *p, struct mk_pat_cmp *t)
 }
 
 /* propTest: a test or a parenthesised comparison expression. */
+// NOLINTNEXTLINE(misc-no-recursion): parentheses capped at MK_PAT_MAX_DEPTH (64)
 static enum mk_status parse_cmp_primary(struct parser *p, struct mk_pat_cmp **out)
 {
     enum mk_status st;
@@ -803,8 +826,8 @@ static enum mk_status parse_cmp_primary(struct parser *p, struct mk_pat_cmp **ou
 }
 
 /* Appends child to an n-ary node, keeping the height cap. */
-static enum mk_status cmp_append(struct parser *p, struct mk_pat_cmp *node, struct mk_pat_cmp **tail,
-                                 struct mk_pat_cmp *child)
+static enum mk_status cmp_append(struct parser *p, struct mk_pat_cmp *node,
+                                 struct mk_pat_cmp **tail, struct mk_pat_cmp *child)
 {
     *tail = child;
     node->n++;
@@ -816,8 +839,8 @@ static enum mk_status cmp_append(struct parser *p, struct mk_pat_cmp *node, stru
 
 /* level 0: OR, level 1: AND (binds tighter), level 2: propTest. Recursion:
  * parentheses are capped at MK_PAT_MAX_DEPTH (64) levels in parse_cmp_primary. */
-static enum mk_status parse_cmp_level(struct parser *p, int level, // NOLINT(misc-no-recursion)
-                                      struct mk_pat_cmp **out)
+// NOLINTNEXTLINE(misc-no-recursion): parentheses capped at MK_PAT_MAX_DEPTH (64)
+static enum mk_status parse_cmp_level(struct parser *p, int level, struct mk_pat_cmp **out)
 {
     enum tok_kind op = level == 0 ? T_OR : T_AND;
     struct mk_pat_cmp *prev = NULL;
@@ -971,6 +994,7 @@ static enum mk_status parse_qualifiers(struct parser *p, struct mk_pat_obs **nod
 }
 
 /* [ comparison ] or ( observation expressions ), then qualifiers. */
+// NOLINTNEXTLINE(misc-no-recursion): parentheses capped at MK_PAT_MAX_DEPTH (64)
 static enum mk_status parse_obs_primary(struct parser *p, struct mk_pat_obs **out)
 {
     enum mk_status st;
@@ -1006,8 +1030,8 @@ static enum mk_status parse_obs_primary(struct parser *p, struct mk_pat_obs **ou
     return parse_qualifiers(p, out);
 }
 
-static enum mk_status obs_append(struct parser *p, struct mk_pat_obs *node, struct mk_pat_obs **tail,
-                                 struct mk_pat_obs *child)
+static enum mk_status obs_append(struct parser *p, struct mk_pat_obs *node,
+                                 struct mk_pat_obs **tail, struct mk_pat_obs *child)
 {
     *tail = child;
     node->n++;
@@ -1019,10 +1043,11 @@ static enum mk_status obs_append(struct parser *p, struct mk_pat_obs *node, stru
 
 /* level 0: FOLLOWEDBY (loosest), 1: OR, 2: AND, 3: primary. Recursion:
  * parentheses are capped at MK_PAT_MAX_DEPTH (64) levels in parse_obs_primary. */
-static enum mk_status parse_obs_level(struct parser *p, int level, // NOLINT(misc-no-recursion)
-                                      struct mk_pat_obs **out)
+// NOLINTNEXTLINE(misc-no-recursion): parentheses capped at MK_PAT_MAX_DEPTH (64)
+static enum mk_status parse_obs_level(struct parser *p, int level, struct mk_pat_obs **out)
 {
     static const enum tok_kind op_tok[] = {T_FOLLOWEDBY, T_OR, T_AND};
+
     static const enum mk_pat_obs_kind op_kind[] = {MK_PAT_OBS_FOLLOWEDBY, MK_PAT_OBS_OR,
                                                    MK_PAT_OBS_AND};
     struct mk_pat_obs *prev = NULL;
@@ -1192,10 +1217,17 @@ static void put_lit(struct fmt *f, const struct mk_pat_lit *l)
 static void put_test(struct fmt *f, const struct mk_pat_cmp *t)
 {
     static const char *const op_text[] = {
-        [MK_PAT_EQ] = "=",        [MK_PAT_NE] = "!=",          [MK_PAT_GT] = ">",
-        [MK_PAT_LT] = "<",        [MK_PAT_GE] = ">=",          [MK_PAT_LE] = "<=",
-        [MK_PAT_IN] = "IN",       [MK_PAT_LIKE] = "LIKE",      [MK_PAT_MATCHES] = "MATCHES",
-        [MK_PAT_ISSUBSET] = "ISSUBSET", [MK_PAT_ISSUPERSET] = "ISSUPERSET",
+        [MK_PAT_EQ] = "=",
+        [MK_PAT_NE] = "!=",
+        [MK_PAT_GT] = ">",
+        [MK_PAT_LT] = "<",
+        [MK_PAT_GE] = ">=",
+        [MK_PAT_LE] = "<=",
+        [MK_PAT_IN] = "IN",
+        [MK_PAT_LIKE] = "LIKE",
+        [MK_PAT_MATCHES] = "MATCHES",
+        [MK_PAT_ISSUBSET] = "ISSUBSET",
+        [MK_PAT_ISSUPERSET] = "ISSUPERSET",
         [MK_PAT_EXISTS] = "EXISTS",
     };
 
@@ -1223,7 +1255,8 @@ static void put_test(struct fmt *f, const struct mk_pat_cmp *t)
 }
 
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
-static void put_cmp(struct fmt *f, const struct mk_pat_cmp *c) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static void put_cmp(struct fmt *f, const struct mk_pat_cmp *c)
 {
     if (c->kind == MK_PAT_CMP_TEST) {
         put_test(f, c);
@@ -1232,8 +1265,8 @@ static void put_cmp(struct fmt *f, const struct mk_pat_cmp *c) // NOLINT(misc-no
     for (const struct mk_pat_cmp *k = c->first; k != NULL; k = k->next) {
         /* A nested node of the same operator (or OR under AND) came from
          * parentheses: keep them so the tree reads back the same. */
-        bool paren = k->kind != MK_PAT_CMP_TEST &&
-                     !(c->kind == MK_PAT_CMP_OR && k->kind == MK_PAT_CMP_AND);
+        bool paren =
+            k->kind != MK_PAT_CMP_TEST && !(c->kind == MK_PAT_CMP_OR && k->kind == MK_PAT_CMP_AND);
 
         if (k != c->first) {
             put_str(f, c->kind == MK_PAT_CMP_AND ? " AND " : " OR ");
@@ -1260,6 +1293,7 @@ static int obs_prec(const struct mk_pat_obs *o)
 
 static void put_obs(struct fmt *f, const struct mk_pat_obs *o);
 
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
 static void put_obs_child(struct fmt *f, const struct mk_pat_obs *k, int min_prec)
 {
     bool paren = obs_prec(k) <= min_prec;
@@ -1286,11 +1320,12 @@ static void put_qualifier(struct fmt *f, const struct mk_pat_obs *o)
 }
 
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
-static void put_obs(struct fmt *f, const struct mk_pat_obs *o) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static void put_obs(struct fmt *f, const struct mk_pat_obs *o)
 {
-    static const char *const op_text[] = {
-        [MK_PAT_OBS_AND] = " AND ", [MK_PAT_OBS_OR] = " OR ",
-        [MK_PAT_OBS_FOLLOWEDBY] = " FOLLOWEDBY "};
+    static const char *const op_text[] = {[MK_PAT_OBS_AND] = " AND ",
+                                          [MK_PAT_OBS_OR] = " OR ",
+                                          [MK_PAT_OBS_FOLLOWEDBY] = " FOLLOWEDBY "};
 
     switch (o->kind) {
     case MK_PAT_OBS_LEAF:

@@ -2,15 +2,16 @@
  * comparison tests of each [ ... ] on each cyber-observable, then a bounded search
  * over sets of observations for AND, FOLLOWEDBY and the qualifiers. */
 #include <arpa/inet.h>
-#include <regex.h>
 #include <string.h>
+
+#include <regex.h>
 
 #include "stix/pattern_int.h"
 
-#define MAX_BINDINGS 1024         /* candidate observation sets kept per sub-expression */
-#define WORK_BUDGET  (1u << 24)   /* set operations per call, then the search stops */
-#define SCRATCH_MAX  (64u << 20)  /* bytes of scratch memory per call */
-#define RX_CACHE     16           /* compiled MATCHES regexes kept per call */
+#define MAX_BINDINGS 1024        /* candidate observation sets kept per sub-expression */
+#define WORK_BUDGET  (1u << 24)  /* set operations per call, then the search stops */
+#define SCRATCH_MAX  (64u << 20) /* bytes of scratch memory per call */
+#define RX_CACHE     16          /* compiled MATCHES regexes kept per call */
 
 /* A comparison whose operand types do not compare is neither true nor false. */
 enum tri {
@@ -267,14 +268,14 @@ static enum tri regex(struct ctx *c, const struct mk_pat_cmp *t, const struct mk
     struct rx *r = NULL;
     enum tri out;
 
+    memset(&tmp, 0, sizeof(tmp));
     for (size_t i = 0; i < c->n_rx && r == NULL; i++) {
         r = c->rx[i].t == t ? &c->rx[i] : NULL;
     }
     if (r == NULL) {
         r = c->n_rx < RX_CACHE ? &c->rx[c->n_rx++] : &tmp;
         r->t = t;
-        r->ok = strlen(l->str) == l->len &&
-                regcomp(&r->re, l->str, REG_EXTENDED | REG_NOSUB) == 0;
+        r->ok = strlen(l->str) == l->len && regcomp(&r->re, l->str, REG_EXTENDED | REG_NOSUB) == 0;
     }
     if (!r->ok) {
         return TRI_UNDEF;
@@ -462,8 +463,8 @@ static bool visit(struct walker *w, const struct mk_json *v)
 
 /* True when some value reached from v through steps[i...] satisfies the test.
  * Recursion: one level per path step, at most MK_PAT_MAX_STEPS (64). */
-static bool walk(struct walker *w, const struct mk_json *v, size_t i, // NOLINT(misc-no-recursion)
-                 bool is_ref)
+// NOLINTNEXTLINE(misc-no-recursion): path steps capped at MK_PAT_MAX_STEPS (64)
+static bool walk(struct walker *w, const struct mk_json *v, size_t i, bool is_ref)
 {
     const struct mk_pat_path *path = &w->t->path;
     const struct mk_pat_step *s;
@@ -480,7 +481,10 @@ static bool walk(struct walker *w, const struct mk_json *v, size_t i, // NOLINT(
     }
     s = &path->steps[i];
     if (s->kind == MK_PAT_STEP_KEY) {
-        return walk(w, v->type == MK_JSON_OBJECT ? mk_json_get(v, s->key) : NULL, i + 1,
+        /* A quoted name holding a NUL names no JSON member that can be looked up. */
+        bool plain = v->type == MK_JSON_OBJECT && strlen(s->key) == s->key_len;
+
+        return walk(w, plain ? mk_json_get(v, s->key) : NULL, i + 1,
                     ends_with(s->key, s->key_len, "_ref"));
     }
     if (v->type != MK_JSON_ARRAY) {
@@ -517,7 +521,8 @@ static bool test_holds(struct ctx *c, const struct mk_pat_cmp *t,
 }
 
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
-static bool cmp_holds(struct ctx *c, const struct mk_pat_cmp *e, // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static bool cmp_holds(struct ctx *c, const struct mk_pat_cmp *e,
                       const struct mk_stix_observation *o, const struct mk_json *root)
 {
     if (e->kind == MK_PAT_CMP_TEST) {
@@ -757,7 +762,8 @@ static struct bset *repeats(struct ctx *c, const struct bset *in, uint32_t n)
 }
 
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
-static struct bset *eval_obs(struct ctx *c, const struct mk_pat_obs *o) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static struct bset *eval_obs(struct ctx *c, const struct mk_pat_obs *o)
 {
     struct bset *acc;
 
@@ -795,7 +801,8 @@ static struct bset *eval_obs(struct ctx *c, const struct mk_pat_obs *o) // NOLIN
 }
 
 /* Leaves joined by OR need no observation sets: any matching observation will do. */
-static bool is_simple(const struct mk_pat_obs *o) // NOLINT(misc-no-recursion): height <= 64
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static bool is_simple(const struct mk_pat_obs *o)
 {
     if (o->kind == MK_PAT_OBS_LEAF) {
         return true;
@@ -811,7 +818,8 @@ static bool is_simple(const struct mk_pat_obs *o) // NOLINT(misc-no-recursion): 
     return true;
 }
 
-static bool any_match(struct ctx *c, const struct mk_pat_obs *o) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static bool any_match(struct ctx *c, const struct mk_pat_obs *o)
 {
     if (o->kind == MK_PAT_OBS_LEAF) {
         for (size_t i = 0; i < c->n_obs; i++) {

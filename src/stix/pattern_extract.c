@@ -38,6 +38,7 @@ static int hash_kind(const char *name)
         {"sha256", MK_STIX_KEY_HASH_SHA256},
         {"sha512", MK_STIX_KEY_HASH_SHA512},
     };
+
     char norm[8];
     size_t j = 0;
 
@@ -120,7 +121,7 @@ static bool find_target(const struct mk_pat_path *p, struct target *t)
         return true;
     }
     if (strcmp(p->type, "file") == 0 && p->n_steps == 2 && is_key(&p->steps[0], "hashes") &&
-        (hk = hash_kind(p->steps[1].key)) >= 0) {
+        p->steps[1].kind == MK_PAT_STEP_KEY && (hk = hash_kind(p->steps[1].key)) >= 0) {
         t->kind = (enum mk_stix_key_kind)hk;
         t->fold_case = true;
         return true;
@@ -213,8 +214,8 @@ enum mk_status mk_stix_pattern_classify(struct mk_arena *a, struct mk_pat_cmp *t
     t->key_class = MK_PAT_KEY_NONE;
     if (t->negated || (t->op != MK_PAT_EQ && t->op != MK_PAT_IN && t->op != MK_PAT_ISSUBSET) ||
         !find_target(&t->path, &tg) ||
-        (t->op == MK_PAT_ISSUBSET && tg.kind != MK_STIX_KEY_IPV4 &&
-         tg.kind != MK_STIX_KEY_IPV6 && !tg.by_form)) {
+        (t->op == MK_PAT_ISSUBSET && tg.kind != MK_STIX_KEY_IPV4 && tg.kind != MK_STIX_KEY_IPV6 &&
+         !tg.by_form)) {
         return MK_OK;
     }
     for (size_t i = 0; i < t->n_lits; i++) {
@@ -251,8 +252,8 @@ static bool dnf_alloc(struct xctx *x, struct dnf *d, size_t n)
 {
     d->any = false;
     d->n = 0;
-    d->v = n > 0 ? mk_arena_alloc(&x->scratch, n * sizeof(*d->v)) : NULL;
-    if (n > 0 && d->v == NULL) {
+    d->v = mk_arena_alloc(&x->scratch, (n > 0 ? n : 1) * sizeof(*d->v));
+    if (d->v == NULL) {
         x->failed = true;
         return false;
     }
@@ -312,21 +313,23 @@ static void add_term(struct mk_stix_key *k, const struct mk_stix_key_term *t)
     }
 }
 
-/* a AND b on one object: one compound key per pair, address terms before ports. */
-static void merge(const struct mk_stix_key *a, const struct mk_stix_key *b, struct mk_stix_key *out)
+static void add_terms(struct mk_stix_key *out, const struct mk_stix_key *k, bool ports)
 {
-    const struct mk_stix_key *both[2] = {a, b};
-
-    out->n_terms = 0;
-    for (int weak = 0; weak < 2; weak++) {
-        for (int s = 0; s < 2; s++) {
-            for (size_t i = 0; i < both[s]->n_terms; i++) {
-                if ((both[s]->terms[i].kind == MK_STIX_KEY_PORT) == (weak == 1)) {
-                    add_term(out, &both[s]->terms[i]);
-                }
-            }
+    for (size_t i = 0; i < k->n_terms; i++) {
+        if ((k->terms[i].kind == MK_STIX_KEY_PORT) == ports) {
+            add_term(out, &k->terms[i]);
         }
     }
+}
+
+/* a AND b on one object: one compound key, address terms before ports. */
+static void merge(const struct mk_stix_key *a, const struct mk_stix_key *b, struct mk_stix_key *out)
+{
+    out->n_terms = 0;
+    add_terms(out, a, false);
+    add_terms(out, b, false);
+    add_terms(out, a, true);
+    add_terms(out, b, true);
 }
 
 static bool only_ports(const struct mk_stix_key *k)
@@ -366,7 +369,10 @@ static struct dnf and_dnf(struct xctx *x, const struct dnf *a, const struct dnf 
     if (a->any || b->any) {
         return a->any ? *b : *a;
     }
-    if ((a->n > 0 && b->n > MAX_KEYS / a->n) || !dnf_alloc(x, &d, a->n * b->n)) {
+    if (a->n == 0 || b->n == 0) {
+        return a->n == 0 ? *a : *b; /* a side that never holds (IN ()) */
+    }
+    if (b->n > MAX_KEYS / a->n || !dnf_alloc(x, &d, a->n * b->n)) {
         return *pick_side(a, b);
     }
     for (size_t i = 0; i < a->n; i++) {
@@ -385,7 +391,9 @@ static struct dnf or_dnf(struct xctx *x, const struct dnf *a, const struct dnf *
     if (a->any || b->any || a->n + b->n > MAX_KEYS || !dnf_alloc(x, &d, a->n + b->n)) {
         return dnf_any;
     }
-    memcpy(d.v, a->v, a->n * sizeof(*d.v));
+    if (a->n > 0) {
+        memcpy(d.v, a->v, a->n * sizeof(*d.v));
+    }
     d.n = a->n;
     for (size_t j = 0; j < b->n; j++) {
         bool dup = false;
@@ -402,7 +410,8 @@ static struct dnf or_dnf(struct xctx *x, const struct dnf *a, const struct dnf *
 }
 
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
-static struct dnf cmp_dnf(struct xctx *x, const struct mk_pat_cmp *c) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static struct dnf cmp_dnf(struct xctx *x, const struct mk_pat_cmp *c)
 {
     struct dnf acc;
 
@@ -420,7 +429,8 @@ static struct dnf cmp_dnf(struct xctx *x, const struct mk_pat_cmp *c) // NOLINT(
 
 /* Observation level: OR needs keys on every side, AND and FOLLOWEDBY on the
  * first side that has them, qualifiers keep their operand's keys. */
-static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o) // NOLINT(misc-no-recursion)
+// NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
+static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o)
 {
     struct dnf acc;
 
@@ -429,8 +439,7 @@ static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o) // NOLINT(
         return has_port_only_key(&acc) ? dnf_any : acc;
     }
     acc = obs_dnf(x, o->first);
-    if (o->kind != MK_PAT_OBS_AND && o->kind != MK_PAT_OBS_OR &&
-        o->kind != MK_PAT_OBS_FOLLOWEDBY) {
+    if (o->kind != MK_PAT_OBS_AND && o->kind != MK_PAT_OBS_OR && o->kind != MK_PAT_OBS_FOLLOWEDBY) {
         return acc;
     }
     for (const struct mk_pat_obs *k = o->first->next; k != NULL && !x->failed; k = k->next) {

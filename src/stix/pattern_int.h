@@ -99,7 +99,7 @@ struct mk_pat_cmp {
     struct mk_pat_path path;
     struct mk_pat_lit *lits; /* 1, or the members of an IN set (may be 0) */
     size_t n_lits;
-    size_t test_no; /* 0.. in pattern order */
+    size_t test_no;    /* 0.. in pattern order */
     uint8_t key_class; /* enum mk_pat_key_class; the kinds are in lits[].key_kind */
     uint8_t key_role;  /* enum mk_stix_key_role */
 };
@@ -109,7 +109,7 @@ enum mk_pat_obs_kind {
     MK_PAT_OBS_AND,
     MK_PAT_OBS_OR,
     MK_PAT_OBS_FOLLOWEDBY,
-    MK_PAT_OBS_WITHIN,    /* qualifiers: `first` is the operand */
+    MK_PAT_OBS_WITHIN, /* qualifiers: `first` is the operand */
     MK_PAT_OBS_REPEATS,
     MK_PAT_OBS_STARTSTOP,
 };
@@ -120,7 +120,7 @@ struct mk_pat_obs {
     struct mk_pat_obs *next;
     struct mk_pat_obs *first;
     size_t n;
-    struct mk_pat_cmp *cmp;  /* LEAF */
+    struct mk_pat_cmp *cmp;   /* LEAF */
     struct mk_pat_lit within; /* WITHIN: the number as written */
     int64_t within_sec;
     uint32_t within_nsec;

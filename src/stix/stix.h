@@ -31,6 +31,7 @@ struct mk_json {
     uint8_t type; /* enum mk_json_type */
     bool boolean; /* MK_JSON_BOOL */
     uint32_t len; /* bytes of str (STRING, NUMBER), items (ARRAY), members (OBJECT) */
+
     union {
         const char *str; /* NUL-terminated; a string may also hold NULs (\u0000) */
         const struct mk_json *items;
@@ -52,16 +53,14 @@ struct mk_json_limits {
 };
 
 #define MK_JSON_LIMITS_DEFAULT                                                                     \
-    ((struct mk_json_limits){.max_depth = 64,                                                      \
-                             .max_string = 16u << 20,                                              \
-                             .max_value_bytes = 256u << 20})
+    ((struct mk_json_limits){                                                                      \
+        .max_depth = 64, .max_string = 16u << 20, .max_value_bytes = 256u << 20})
 
 /* Parses one complete JSON text into `a`. Errors: MK_EINVAL (syntax, duplicate
  * key, bad UTF-8), MK_ELIMIT (a cap), MK_ENOMEM; err->msg names the byte offset. */
 MK_MUST_CHECK enum mk_status mk_json_parse(const void *p, size_t n,
-                                           const struct mk_json_limits *limits,
-                                           struct mk_arena *a, const struct mk_json **out,
-                                           struct mk_error *err);
+                                           const struct mk_json_limits *limits, struct mk_arena *a,
+                                           const struct mk_json **out, struct mk_error *err);
 
 /* Member lookup by key; NULL when absent or when obj is not an object. */
 const struct mk_json *mk_json_get(const struct mk_json *obj, const char *key);
@@ -96,14 +95,13 @@ typedef enum mk_status (*mk_stix_object_fn)(void *ctx, const struct mk_json *obj
 
 struct mk_stix_reader;
 
-struct mk_stix_reader *mk_stix_reader_new(const struct mk_json_limits *limits,
-                                          mk_stix_object_fn fn, void *ctx);
+struct mk_stix_reader *mk_stix_reader_new(const struct mk_json_limits *limits, mk_stix_object_fn fn,
+                                          void *ctx);
 void mk_stix_reader_free(struct mk_stix_reader *r);
 /* MK_OK to go on; any error is final for this reader (err says where). */
-MK_MUST_CHECK enum mk_status mk_stix_reader_feed(struct mk_stix_reader *r, const void *p,
-                                                 size_t n, struct mk_error *err);
-MK_MUST_CHECK enum mk_status mk_stix_reader_finish(struct mk_stix_reader *r,
-                                                   struct mk_error *err);
+MK_MUST_CHECK enum mk_status mk_stix_reader_feed(struct mk_stix_reader *r, const void *p, size_t n,
+                                                 struct mk_error *err);
+MK_MUST_CHECK enum mk_status mk_stix_reader_finish(struct mk_stix_reader *r, struct mk_error *err);
 enum mk_stix_doc_kind mk_stix_reader_kind(const struct mk_stix_reader *r);
 /* A bundle's own members other than "objects" (type, id, custom ones), valid
  * after mk_stix_reader_finish() until the reader is freed; NULL otherwise. */
@@ -199,7 +197,7 @@ struct mk_stix_common {
     bool has_created;
     bool has_modified;
     bool revoked;
-    int confidence; /* 0..100, or -1 when absent */
+    int confidence;                            /* 0..100, or -1 when absent */
     const struct mk_json *labels;              /* array or NULL */
     const struct mk_json *object_marking_refs; /* array or NULL */
     const struct mk_json *external_references; /* array or NULL */
@@ -251,9 +249,9 @@ typedef void (*mk_stix_diag_fn)(void *ctx, const struct mk_stix_diag *d);
 struct mk_stix_validator {
     mk_stix_diag_fn fn; /* may be NULL: only count */
     void *ctx;
-    size_t errors;   /* totals since init */
+    size_t errors; /* totals since init */
     size_t warnings;
-    bool strict;     /* --strict: report SHOULD findings as errors (false after init) */
+    bool strict;             /* --strict: report SHOULD findings as errors (false after init) */
     struct mk_arena scratch; /* patterns parsed while validating; reset per object */
 };
 
@@ -290,30 +288,33 @@ struct mk_stix_observation {
     struct mk_time last_observed;
     uint32_t number_observed;
     const struct mk_json *const *objects; /* SCOs */
-    const char *const *keys;               /* dictionary keys, or NULL */
+    const char *const *keys;              /* dictionary keys, or NULL */
     size_t n_objects;
 };
 
 /* True when the observations (any order) satisfy the pattern, including its
  * observation operators and qualifiers (AND, OR, FOLLOWEDBY, WITHIN, REPEATS,
- * START/STOP). */
-bool mk_stix_pattern_match(const struct mk_stix_pattern *p,
-                           const struct mk_stix_observation *obs, size_t n_obs);
+ * START/STOP); semantics in docs/internals/pattern.md. MATCHES is POSIX ERE.
+ * The search over sets of observations is bounded (1024 candidates per
+ * sub-expression, 2^24 steps, 64 MiB scratch): past a bound a match may be
+ * missed, never invented. Allocates scratch memory of its own; no side effects. */
+bool mk_stix_pattern_match(const struct mk_stix_pattern *p, const struct mk_stix_observation *obs,
+                           size_t n_obs);
 
 /* What a fast matcher can index. */
 enum mk_stix_key_kind {
-    MK_STIX_KEY_IPV4,       /* value: address or CIDR */
-    MK_STIX_KEY_IPV6,       /* value: address or CIDR */
-    MK_STIX_KEY_DOMAIN,     /* domain-name:value */
-    MK_STIX_KEY_URL,        /* url:value */
-    MK_STIX_KEY_EMAIL,      /* email-addr:value */
-    MK_STIX_KEY_HASH_MD5,   /* file:hashes.MD5 ... (lower-case hex) */
+    MK_STIX_KEY_IPV4,     /* value: address or CIDR */
+    MK_STIX_KEY_IPV6,     /* value: address or CIDR */
+    MK_STIX_KEY_DOMAIN,   /* domain-name:value */
+    MK_STIX_KEY_URL,      /* url:value */
+    MK_STIX_KEY_EMAIL,    /* email-addr:value */
+    MK_STIX_KEY_HASH_MD5, /* file:hashes.MD5 ... (lower-case hex) */
     MK_STIX_KEY_HASH_SHA1,
     MK_STIX_KEY_HASH_SHA256,
     MK_STIX_KEY_HASH_SHA512,
-    MK_STIX_KEY_JA3,        /* JA3 MD5, lower-case hex */
+    MK_STIX_KEY_JA3, /* JA3 MD5, lower-case hex */
     MK_STIX_KEY_JA4,
-    MK_STIX_KEY_PORT,       /* network-traffic src_port/dst_port, decimal */
+    MK_STIX_KEY_PORT, /* network-traffic src_port/dst_port, decimal */
 };
 
 enum mk_stix_key_role {
@@ -341,9 +342,11 @@ struct mk_stix_key {
 typedef void (*mk_stix_key_fn)(void *ctx, const struct mk_stix_key *key);
 
 /* Calls fn once per prefilter key: one per disjunct of an OR. Returns the
- * number of keys; 0 means the pattern has no indexable term and can only be
- * evaluated on demand. A key only proposes the indicator: the caller must
- * still evaluate the whole pattern (mk_stix_pattern_match) before alerting. */
+ * number of keys; 0 means the pattern has no indexable term (or more than
+ * 16384 keys) and can only be evaluated on demand; fn is then never called.
+ * A key only proposes the indicator: the caller must still evaluate the whole
+ * pattern (mk_stix_pattern_match) before alerting. The key struct is valid
+ * during the call; term values live in the pattern's arena. */
 size_t mk_stix_pattern_extract(const struct mk_stix_pattern *p, mk_stix_key_fn fn, void *ctx);
 
 #endif /* MK_STIX_H */

@@ -217,8 +217,7 @@ static const struct bad_case bad_cases[] = {
     {"[file:x = 1] WITHIN 5", 22, "SECONDS"},
     {"[file:x = 1] REPEATS 0 TIMES", 22, "from 1"},
     {"[file:x = 1] REPEATS 2.5 TIMES", 22, "positive integer"},
-    {"[file:x = 1] START '2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z'", 20,
-     "timestamp"},
+    {"[file:x = 1] START '2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z'", 20, "timestamp"},
     {"[file:x = 1] START t'2017-01-01T00:00:00Z' STOP t'2016-01-01T00:00:00Z'", 49,
      "later than START"},
     {"[file:x = 1] FOLLOWEDBY", 24, "'[' or '('"},
@@ -535,9 +534,9 @@ static void test_pattern_reports_arena_exhaustion(void **state)
 
     (void)f;
     mk_arena_init(&tiny, 1024, 256);
-    assert_int_equal(mk_stix_pattern_parse(&tiny, spec_examples[5], strlen(spec_examples[5]), &p,
-                                           NULL),
-                     MK_ENOMEM);
+    assert_int_equal(
+        mk_stix_pattern_parse(&tiny, spec_examples[5], strlen(spec_examples[5]), &p, NULL),
+        MK_ENOMEM);
     mk_arena_fini(&tiny);
 }
 
@@ -561,8 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pattern_names_the_token_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_rejects_malformed_with_column, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_pattern_keywords_are_upper_case_only, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_keywords_are_upper_case_only, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pattern_observation_and_binds_tighter_than_or_then_followedby, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_comparison_and_binds_tighter_than_or, setup,

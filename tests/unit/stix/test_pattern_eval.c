@@ -121,7 +121,8 @@ static void check(struct fixture *f, const struct expect *e, size_t n)
     }
 }
 
-#define T0 "\"first_observed\": \"2020-01-01T00:00:00Z\", \"last_observed\": \"2020-01-01T00:00:00Z\""
+#define T0                                                                                         \
+    "\"first_observed\": \"2020-01-01T00:00:00Z\", \"last_observed\": \"2020-01-01T00:00:00Z\""
 
 /* A file with most value types, a directory it refers to, and a process. */
 static const char one_file[] =
@@ -188,11 +189,16 @@ static void test_pattern_match_missing_property_never_satisfies(void **state)
 static void test_pattern_match_ordering_operators(void **state)
 {
     static const struct expect cases[] = {
-        {"[file:size > 2047]", true},         {"[file:size > 2048]", false},
-        {"[file:size >= 2048]", true},        {"[file:size < 2049]", true},
-        {"[file:size <= 2047]", false},       {"[file:size NOT > 2048]", true},
-        {"[file:ratio < 1]", true},           {"[file:name > 'Q']", true},
-        {"[file:name < 'R']", false},         {"[file:name > 'r']", false}, /* bytewise */
+        {"[file:size > 2047]", true},
+        {"[file:size > 2048]", false},
+        {"[file:size >= 2048]", true},
+        {"[file:size < 2049]", true},
+        {"[file:size <= 2047]", false},
+        {"[file:size NOT > 2048]", true},
+        {"[file:ratio < 1]", true},
+        {"[file:name > 'Q']", true},
+        {"[file:name < 'R']", false},
+        {"[file:name > 'r']", false}, /* bytewise */
         {"[file:created > t'2016-05-01T10:00:00Z']", true},
         {"[file:created < t'2016-05-01T10:00:00.1Z']", false},
         {"[file:magic_number_hex > h'ff00']", true},
@@ -388,7 +394,7 @@ static void test_pattern_match_observation_operators(void **state)
         {"[file:name = 'a'] OR [file:name = 'c']", true},
         {"[file:name = 'c'] OR [file:name = 'd']", false},
         {"[file:name = 'a'] FOLLOWEDBY [file:name = 'b']", true},
-        {"[file:name = 'b'] FOLLOWEDBY [file:name = 'a']", true}, /* the second a */
+        {"[file:name = 'b'] FOLLOWEDBY [file:name = 'a']", true},  /* the second a */
         {"[file:name = 'b'] FOLLOWEDBY [file:name = 'b']", false}, /* one b only */
         {"[file:name = 'a'] FOLLOWEDBY [file:name = 'b'] FOLLOWEDBY [file:name = 'a']", true},
         {"[file:name = 'b'] FOLLOWEDBY [file:name = 'a'] FOLLOWEDBY [file:name = 'b']", false},
@@ -436,8 +442,7 @@ static void test_pattern_match_needs_observations(void **state)
     struct fixture *f = *state;
     const struct mk_stix_pattern *p = NULL;
 
-    assert_int_equal(mk_stix_pattern_parse(&f->arena, "[file:name = 'a']", 17, &p, &f->err),
-                     MK_OK);
+    assert_int_equal(mk_stix_pattern_parse(&f->arena, "[file:name = 'a']", 17, &p, &f->err), MK_OK);
     assert_false(mk_stix_pattern_match(p, NULL, 0));
     assert_false(mk_stix_pattern_match(NULL, f->obs, 0));
 }
@@ -486,8 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pattern_match_exists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_match_and_within_brackets_needs_one_object,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pattern_match_observation_operators, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_match_observation_operators, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_match_qualifiers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_match_needs_observations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_match_many_observations_stays_bounded, setup,

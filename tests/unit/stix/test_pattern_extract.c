@@ -38,12 +38,18 @@ static int teardown(void **state)
 }
 
 static const char *const kind_names[] = {
-    [MK_STIX_KEY_IPV4] = "ipv4",     [MK_STIX_KEY_IPV6] = "ipv6",
-    [MK_STIX_KEY_DOMAIN] = "domain", [MK_STIX_KEY_URL] = "url",
-    [MK_STIX_KEY_EMAIL] = "email",   [MK_STIX_KEY_HASH_MD5] = "md5",
-    [MK_STIX_KEY_HASH_SHA1] = "sha1", [MK_STIX_KEY_HASH_SHA256] = "sha256",
-    [MK_STIX_KEY_HASH_SHA512] = "sha512", [MK_STIX_KEY_JA3] = "ja3",
-    [MK_STIX_KEY_JA4] = "ja4",       [MK_STIX_KEY_PORT] = "port",
+    [MK_STIX_KEY_IPV4] = "ipv4",
+    [MK_STIX_KEY_IPV6] = "ipv6",
+    [MK_STIX_KEY_DOMAIN] = "domain",
+    [MK_STIX_KEY_URL] = "url",
+    [MK_STIX_KEY_EMAIL] = "email",
+    [MK_STIX_KEY_HASH_MD5] = "md5",
+    [MK_STIX_KEY_HASH_SHA1] = "sha1",
+    [MK_STIX_KEY_HASH_SHA256] = "sha256",
+    [MK_STIX_KEY_HASH_SHA512] = "sha512",
+    [MK_STIX_KEY_JA3] = "ja3",
+    [MK_STIX_KEY_JA4] = "ja4",
+    [MK_STIX_KEY_PORT] = "port",
 };
 
 static const char *const role_names[] = {
@@ -61,8 +67,8 @@ static void collect(void *ctx, const struct mk_stix_key *key)
         const struct mk_stix_key_term *t = &key->terms[i];
         const char *sep = i > 0 ? " & " : (f->len > 0 ? " | " : "");
 
-        f->len += (size_t)snprintf(f->keys + f->len, sizeof(f->keys) - f->len, "%s%s%s %s%s",
-                                   sep, role_names[t->role], kind_names[t->kind],
+        f->len += (size_t)snprintf(f->keys + f->len, sizeof(f->keys) - f->len, "%s%s%s %s%s", sep,
+                                   role_names[t->role], kind_names[t->kind],
                                    t->is_cidr ? "cidr " : "", t->value);
     }
 }
@@ -123,6 +129,8 @@ static void test_pattern_extract_indexable_properties(void **state)
         {"[file:hashes.'sha-512' = 'ab']", "sha512 ab"},
         {"[file:hashes.'SSDEEP' = 'ab']", ""},
         {"[artifact:hashes.MD5 = 'ab']", ""},
+        {"[file:hashes[*] = 'ab']", ""}, /* fuzzer: a list step where a name was read */
+        {"[file:hashes[0] = 'ab' OR file:x[*].ja3 = 'ab']", ""},
         {"[network-traffic:dst_ref.value = '203.0.113.5']", "dst ipv4 203.0.113.5"},
         {"[network-traffic:src_ref.value = '2001:db8::/32']", "src ipv6 cidr 2001:db8::/32"},
         {"[network-traffic:dst_ref.value = 'c2.example']", "dst domain c2.example"},
@@ -227,8 +235,7 @@ static void test_pattern_extract_no_keys_when_any_disjunct_is_unindexable(void *
          "dst ipv4 1.1.1.1"},
         {"[network-traffic:dst_port = 70000 AND network-traffic:dst_ref.value = '1.1.1.1']",
          "dst ipv4 1.1.1.1"},
-        {"[domain-name:value = 'a' AND (domain-name:value = 'b' OR file:name = 'c')]",
-         "domain a"},
+        {"[domain-name:value = 'a' AND (domain-name:value = 'b' OR file:name = 'c')]", "domain a"},
     };
 
     check(*state, cases, MK_ARRAY_LEN(cases));
@@ -259,8 +266,8 @@ static void test_pattern_extract_large_sets(void **state)
     size_t calls = 0;
 
     for (int i = 0; i < 1000; i++) {
-        n += (size_t)snprintf(s + n, cap - n, "%s'10.0.%d.%d'", i > 0 ? ", " : "", i / 256,
-                              i % 256);
+        n +=
+            (size_t)snprintf(s + n, cap - n, "%s'10.0.%d.%d'", i > 0 ? ", " : "", i / 256, i % 256);
     }
     (void)snprintf(s + n, cap - n, ")]");
     assert_int_equal(mk_stix_pattern_parse(&f->arena, s, strlen(s), &p, &f->err), MK_OK);
@@ -269,8 +276,7 @@ static void test_pattern_extract_large_sets(void **state)
     /* past MAX_KEYS (16384) the pattern is evaluated on demand instead */
     n = (size_t)snprintf(s, cap, "[ipv4-addr:value IN (");
     for (int i = 0; i < 17000; i++) {
-        n += (size_t)snprintf(s + n, cap - n, "%s'10.%d.%d.1'", i > 0 ? "," : "", i / 256,
-                              i % 256);
+        n += (size_t)snprintf(s + n, cap - n, "%s'10.%d.%d.1'", i > 0 ? "," : "", i / 256, i % 256);
     }
     (void)snprintf(s + n, cap - n, ")]");
     assert_int_equal(mk_stix_pattern_parse(&f->arena, s, strlen(s), &p, &f->err), MK_OK);
@@ -287,10 +293,8 @@ static void test_pattern_extract_large_sets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pattern_extract_indexable_properties, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_pattern_extract_one_key_per_disjunct, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_extract_indexable_properties, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_extract_one_key_per_disjunct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_extract_compound_key_for_and_on_one_object,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
