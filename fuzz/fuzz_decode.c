@@ -15,11 +15,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (size_t i = 0; i < n && d != NULL; i++) {
         size_t len = i + 1 == n ? rest - i * (rest / n) : rest / n;
-        struct mk_frame f = {.ts_sec = (int64_t)i, .caplen = (uint32_t)len, .wirelen = (uint32_t)len,
+        struct mk_frame f = {.ts_sec = (int64_t)i,
+                             .caplen = (uint32_t)len,
+                             .wirelen = (uint32_t)len,
                              .linktype = links[size > 0 ? data[0] % 13 : 0],
                              .data = data + 2 + i * (rest / n)};
 
-        if (mk_decode_frame(d, &f, &p) == MK_OK && p.payload != NULL && p.payload_len > 65535 + 40) {
+        if (mk_decode_frame(d, &f, &p) == MK_OK && p.payload != NULL &&
+            p.payload_len > 65535 + 40) {
             __builtin_trap();
         }
         (void)mk_decode_dispatch_hash(&f);

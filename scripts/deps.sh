@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     # build
     build-essential cmake pkg-config git
-    libyajl-dev libssl-dev libxxhash-dev
+    libyajl-dev libssl-dev libxxhash-dev libpcap-dev zlib1g-dev
     # tests, lint, fuzzing
     libcmocka-dev jq clang clang-format clang-tidy cppcheck libclang-rt-14-dev
     # benchmarks (bench/) and instruction counts

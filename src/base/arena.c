@@ -12,7 +12,6 @@ struct mk_arena_block {
     _Alignas(16) uint8_t data[];
 };
 
-
 void mk_arena_init(struct mk_arena *a, size_t block_size, size_t max)
 {
     a->head = NULL;

@@ -16,5 +16,6 @@ struct mk_cmd {
 };
 
 int mk_cmd_stix(int argc, char **argv);
+int mk_cmd_sensor(int argc, char **argv);
 
 #endif /* MK_CMD_H */

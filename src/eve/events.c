@@ -1,0 +1,526 @@
+/* The EVE event bodies: flow, dns (Suricata's v2 format), http, fileinfo, tls,
+ * quic, anomaly and stats, with Suricata 7.0's field names (docs/eve.md). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eve/eve.h"
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void kv_str(struct mk_eve_writer *w, const char *key, const char *value)
+{
+    if (value != NULL) {
+        mk_jw_key_cstr(&w->jw, key);
+        mk_jw_str_cstr(&w->jw, value);
+    }
+}
+
+static void kv_uint(struct mk_eve_writer *w, const char *key, uint64_t value)
+{
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_uint(&w->jw, value);
+}
+
+static void kv_bool(struct mk_eve_writer *w, const char *key, bool value)
+{
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_bool(&w->jw, value);
+}
+
+static void kv_time(struct mk_eve_writer *w, const char *key, int64_t sec, uint32_t nsec)
+{
+    char buf[40];
+
+    mk_eve_format_time((struct mk_eve_time){sec, nsec}, buf);
+    kv_str(w, key, buf);
+}
+
+static struct mk_eve_time flow_start(const struct mk_flow *f)
+{
+    return (struct mk_eve_time){f->first_sec, f->first_nsec};
+}
+
+/* ---- flow ------------------------------------------------------------------- */
+
+static void write_tcp_flags(struct mk_eve_writer *w, const struct mk_flow *f)
+{
+    static const char *const names[] = {"fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"};
+    uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+    char hex[3];
+
+    mk_jw_key_cstr(&w->jw, "tcp");
+    mk_jw_obj_open(&w->jw);
+    (void)snprintf(hex, sizeof(hex), "%02x", all);
+    kv_str(w, "tcp_flags", hex);
+    (void)snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[MK_FLOW_TOSERVER]);
+    kv_str(w, "tcp_flags_ts", hex);
+    (void)snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[MK_FLOW_TOCLIENT]);
+    kv_str(w, "tcp_flags_tc", hex);
+    for (unsigned i = 0; i < 8; i++) {
+        if (all & (1u << i)) {
+            kv_bool(w, names[i], true);
+        }
+    }
+    kv_str(w, "state", mk_tcp_state_name(f->tcp_state));
+    mk_jw_obj_close(&w->jw);
+}
+
+static const char *flow_state(const struct mk_flow *f)
+{
+    if (f->proto == 6 && f->tcp_state == MK_TCP_CLOSED) {
+        return "closed";
+    }
+    return f->pkts[MK_FLOW_TOCLIENT] > 0 ? "established" : "new";
+}
+
+/* Suricata's reasons: a flow is "timeout" (idle or closed and timed out),
+ * "forced" (evicted) or "shutdown". */
+static const char *flow_reason(enum mk_flow_end reason)
+{
+    switch (reason) {
+    case MK_FLOW_END_EVICTED:
+        return "forced";
+    case MK_FLOW_END_SHUTDOWN:
+        return "shutdown";
+    case MK_FLOW_END_TIMEOUT:
+    case MK_FLOW_END_CLOSED:
+        break;
+    }
+    return "timeout";
+}
+
+void mk_eve_flow(struct mk_eve_writer *w, const struct mk_flow *f, enum mk_flow_end reason)
+{
+    if (!w->cfg->flow) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_FLOW, flow_start(f), f, MK_FLOW_TOSERVER);
+    if (f->app_proto != MK_APP_UNKNOWN) {
+        kv_str(w, "app_proto", mk_app_proto_name((enum mk_app_proto)f->app_proto));
+    }
+    mk_jw_key_cstr(&w->jw, "flow");
+    mk_jw_obj_open(&w->jw);
+    kv_uint(w, "pkts_toserver", f->pkts[MK_FLOW_TOSERVER]);
+    kv_uint(w, "pkts_toclient", f->pkts[MK_FLOW_TOCLIENT]);
+    kv_uint(w, "bytes_toserver", f->bytes[MK_FLOW_TOSERVER]);
+    kv_uint(w, "bytes_toclient", f->bytes[MK_FLOW_TOCLIENT]);
+    kv_time(w, "start", f->first_sec, f->first_nsec);
+    kv_time(w, "end", f->last_sec, f->last_nsec);
+    kv_uint(w, "age", (uint64_t)(f->last_sec > f->first_sec ? f->last_sec - f->first_sec : 0));
+    kv_str(w, "state", flow_state(f));
+    kv_str(w, "reason", flow_reason(reason));
+    kv_bool(w, "alerted", (f->user_flags & 1u) != 0);
+    mk_jw_obj_close(&w->jw);
+    if (f->proto == 6) {
+        write_tcp_flags(w, f);
+    }
+    mk_eve_end(w);
+}
+
+/* ---- dns -------------------------------------------------------------------- */
+
+static void write_rrtype(struct mk_eve_writer *w, uint16_t type)
+{
+    const char *name = mk_dns_type_name(type);
+    char buf[16];
+
+    if (name == NULL) {
+        (void)snprintf(buf, sizeof(buf), "TYPE%u", type);
+        name = buf;
+    }
+    kv_str(w, "rrtype", name);
+}
+
+static void write_rrs(struct mk_eve_writer *w, const char *key, const struct mk_dns_rr *rr,
+                      size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_arr_open(&w->jw);
+    for (size_t i = 0; i < n; i++) {
+        mk_jw_obj_open(&w->jw);
+        kv_str(w, "rrname", rr[i].rrname);
+        write_rrtype(w, rr[i].rrtype);
+        kv_uint(w, "ttl", rr[i].ttl);
+        kv_str(w, "rdata", rr[i].rdata);
+        mk_jw_obj_close(&w->jw);
+    }
+    mk_jw_arr_close(&w->jw);
+}
+
+/* "grouped": answers' data by type, as Suricata's answer format 'grouped'. */
+static void write_grouped(struct mk_eve_writer *w, const struct mk_dns_msg *m)
+{
+    bool done[64] = {false};
+    size_t n = m->n_answers < 64 ? m->n_answers : 64;
+
+    if (n == 0) {
+        return;
+    }
+    mk_jw_key_cstr(&w->jw, "grouped");
+    mk_jw_obj_open(&w->jw);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mk_dns_type_name(m->answers[i].rrtype);
+
+        if (done[i] || name == NULL) {
+            continue;
+        }
+        mk_jw_key_cstr(&w->jw, name);
+        mk_jw_arr_open(&w->jw);
+        for (size_t j = i; j < n; j++) {
+            if (m->answers[j].rrtype == m->answers[i].rrtype) {
+                mk_jw_str_cstr(&w->jw, m->answers[j].rdata);
+                done[j] = true;
+            }
+        }
+        mk_jw_arr_close(&w->jw);
+    }
+    mk_jw_obj_close(&w->jw);
+}
+
+static void write_dns_flags(struct mk_eve_writer *w, const struct mk_dns_msg *m)
+{
+    char hex[5];
+
+    (void)snprintf(hex, sizeof(hex), "%x", m->flags);
+    kv_str(w, "flags", hex);
+    kv_bool(w, "qr", true);
+    if (m->flags & 0x0400) {
+        kv_bool(w, "aa", true);
+    }
+    if (m->flags & 0x0200) {
+        kv_bool(w, "tc", true);
+    }
+    if (m->flags & 0x0100) {
+        kv_bool(w, "rd", true);
+    }
+    if (m->flags & 0x0080) {
+        kv_bool(w, "ra", true);
+    }
+    if (m->flags & 0x0040) {
+        kv_bool(w, "z", true);
+    }
+}
+
+void mk_eve_dns(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                enum mk_flow_dir dir, const struct mk_dns_msg *m)
+{
+    if (!w->cfg->dns) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_DNS, ts, f, dir);
+    mk_jw_key_cstr(&w->jw, "dns");
+    mk_jw_obj_open(&w->jw);
+    if (!m->is_response) {
+        kv_str(w, "type", "query");
+        kv_uint(w, "id", m->id);
+        kv_str(w, "rrname", m->qname);
+        write_rrtype(w, m->qtype);
+        kv_uint(w, "tx_id", 0);
+        kv_uint(w, "opcode", m->opcode);
+    } else {
+        kv_uint(w, "version", 2);
+        kv_str(w, "type", "answer");
+        kv_uint(w, "id", m->id);
+        write_dns_flags(w, m);
+        kv_uint(w, "opcode", m->opcode);
+        if (m->n_questions > 0) {
+            kv_str(w, "rrname", m->qname);
+            write_rrtype(w, m->qtype);
+        }
+        kv_str(w, "rcode", mk_dns_rcode_name(m->rcode));
+        write_rrs(w, "answers", m->answers, m->n_answers);
+        write_grouped(w, m);
+        write_rrs(w, "authorities", m->authorities, m->n_authorities);
+    }
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+/* ---- http and fileinfo ------------------------------------------------------ */
+
+static void write_headers(struct mk_eve_writer *w, const char *key, const struct mk_http_header *h,
+                          size_t n)
+{
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_arr_open(&w->jw);
+    for (size_t i = 0; i < n; i++) {
+        mk_jw_obj_open(&w->jw);
+        kv_str(w, "name", h[i].name);
+        kv_str(w, "value", h[i].value);
+        mk_jw_obj_close(&w->jw);
+    }
+    mk_jw_arr_close(&w->jw);
+}
+
+static void write_http_body(struct mk_eve_writer *w, const struct mk_http_tx *tx)
+{
+    mk_jw_key_cstr(&w->jw, "http");
+    mk_jw_obj_open(&w->jw);
+    kv_str(w, "hostname", tx->hostname);
+    if (tx->port >= 0) {
+        kv_uint(w, "http_port", (uint64_t)tx->port);
+    }
+    kv_str(w, "url", tx->uri);
+    kv_str(w, "http_user_agent", tx->user_agent);
+    kv_str(w, "xff", tx->xff);
+    kv_str(w, "http_content_type", tx->content_type);
+    kv_str(w, "http_refer", tx->referer);
+    kv_str(w, "http_method", tx->method);
+    kv_str(w, "protocol", tx->protocol);
+    if (tx->status > 0) {
+        kv_uint(w, "status", (uint64_t)tx->status);
+    }
+    kv_str(w, "redirect", tx->redirect);
+    kv_uint(w, "length", tx->response_body_len);
+    if (w->cfg->http_headers) {
+        write_headers(w, "request_headers", tx->request_headers, tx->n_request_headers);
+        write_headers(w, "response_headers", tx->response_headers, tx->n_response_headers);
+    }
+    mk_jw_obj_close(&w->jw);
+}
+
+void mk_eve_http(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                 const struct mk_http_tx *tx)
+{
+    if (!w->cfg->http) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_HTTP, ts, f, MK_FLOW_TOSERVER);
+    kv_uint(w, "tx_id", tx->tx_id);
+    write_http_body(w, tx);
+    mk_eve_end(w);
+}
+
+void mk_eve_fileinfo(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                     const struct mk_file_info *fi)
+{
+    if (!w->cfg->fileinfo) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_FILEINFO, ts, f, fi->dir);
+    mk_jw_key_cstr(&w->jw, "fileinfo");
+    mk_jw_obj_open(&w->jw);
+    kv_str(w, "filename", fi->filename);
+    kv_bool(w, "gaps", fi->gaps);
+    kv_str(w, "state", fi->truncated ? "TRUNCATED" : "CLOSED");
+    kv_str(w, "md5", fi->md5);
+    kv_str(w, "sha1", fi->sha1);
+    kv_str(w, "sha256", fi->sha256);
+    kv_bool(w, "stored", false);
+    kv_uint(w, "size", fi->size);
+    kv_uint(w, "tx_id", fi->tx_id);
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+/* ---- tls and quic ----------------------------------------------------------- */
+
+static void write_fingerprint(struct mk_eve_writer *w, const char *key, const char *hash,
+                              const char *string)
+{
+    if (string == NULL) {
+        return;
+    }
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_obj_open(&w->jw);
+    kv_str(w, "hash", hash);
+    kv_str(w, "string", string);
+    mk_jw_obj_close(&w->jw);
+}
+
+static void write_alpns(struct mk_eve_writer *w, const struct mk_tls_info *t)
+{
+    if (t->n_client_alpns > 0) {
+        mk_jw_key_cstr(&w->jw, "client_alpns");
+        mk_jw_arr_open(&w->jw);
+        for (size_t i = 0; i < t->n_client_alpns; i++) {
+            mk_jw_str_cstr(&w->jw, t->client_alpns[i]);
+        }
+        mk_jw_arr_close(&w->jw);
+    }
+    if (t->server_alpn != NULL) {
+        mk_jw_key_cstr(&w->jw, "server_alpns");
+        mk_jw_arr_open(&w->jw);
+        mk_jw_str_cstr(&w->jw, t->server_alpn);
+        mk_jw_arr_close(&w->jw);
+    }
+}
+
+static void write_cert(struct mk_eve_writer *w, const struct mk_tls_cert *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    kv_str(w, "subject", c->subject);
+    kv_str(w, "issuerdn", c->issuer);
+    kv_str(w, "serial", c->serial);
+    kv_str(w, "fingerprint", c->fingerprint);
+    /* Suricata prints these without fraction or offset */
+    for (int i = 0; i < 2; i++) {
+        char buf[40];
+
+        mk_eve_format_time((struct mk_eve_time){i == 0 ? c->not_before : c->not_after, 0}, buf);
+        buf[19] = '\0';
+        kv_str(w, i == 0 ? "notbefore" : "notafter", buf);
+    }
+}
+
+static void write_tls_fields(struct mk_eve_writer *w, const struct mk_tls_info *t)
+{
+    write_cert(w, t->cert);
+    kv_str(w, "sni", t->sni);
+    kv_str(w, "version", t->version);
+    write_fingerprint(w, "ja3", t->ja3_hash, t->ja3_string);
+    write_fingerprint(w, "ja3s", t->ja3s_hash, t->ja3s_string);
+    if (t->ja4[0] != '\0') {
+        kv_str(w, "ja4", t->ja4);
+    }
+    write_alpns(w, t);
+}
+
+void mk_eve_tls(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                const struct mk_tls_info *t)
+{
+    if (!w->cfg->tls) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_TLS, ts, f, MK_FLOW_TOSERVER);
+    mk_jw_key_cstr(&w->jw, "tls");
+    mk_jw_obj_open(&w->jw);
+    write_tls_fields(w, t);
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+void mk_eve_quic(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                 const struct mk_tls_info *t, uint32_t version)
+{
+    char vbuf[16];
+
+    if (!w->cfg->quic) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_QUIC, ts, f, MK_FLOW_TOSERVER);
+    mk_jw_key_cstr(&w->jw, "quic");
+    mk_jw_obj_open(&w->jw);
+    if (version == 1) {
+        kv_str(w, "version", "1");
+    } else {
+        (void)snprintf(vbuf, sizeof(vbuf), "%08x", version);
+        kv_str(w, "version", vbuf);
+    }
+    kv_str(w, "sni", t->sni);
+    write_fingerprint(w, "ja3", t->ja3_hash, t->ja3_string);
+    write_fingerprint(w, "ja3s", t->ja3s_hash, t->ja3s_string);
+    if (t->ja4[0] != '\0') {
+        kv_str(w, "ja4", t->ja4);
+    }
+    write_alpns(w, t);
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+/* ---- anomaly ---------------------------------------------------------------- */
+
+void mk_eve_anomaly(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                    const char *event)
+{
+    bool is_decode = strncmp(event, "decode.", 7) == 0;
+
+    if (!w->cfg->anomaly) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_ANOMALY, ts, f, MK_FLOW_TOSERVER);
+    mk_jw_key_cstr(&w->jw, "anomaly");
+    mk_jw_obj_open(&w->jw);
+    kv_str(w, "type", is_decode ? "decode" : "applayer");
+    kv_str(w, "event", event);
+    if (!is_decode && f != NULL && f->app_proto != MK_APP_UNKNOWN) {
+        kv_str(w, "app_proto", mk_app_proto_name((enum mk_app_proto)f->app_proto));
+        kv_str(w, "layer", "proto_parser");
+    }
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+/* ---- stats ------------------------------------------------------------------ */
+
+#define STATS_MAX_DEPTH 8
+
+/* Length of the n-th dotted component of name, starting at *pos. */
+static size_t component(const char *name, size_t pos)
+{
+    const char *dot = strchr(name + pos, '.');
+
+    return dot != NULL ? (size_t)(dot - (name + pos)) : strlen(name + pos);
+}
+
+/* Number of leading components two dotted names share, excluding the last of
+ * `b` (which is the leaf). */
+static int shared_prefix(const char *a, const char *b)
+{
+    int depth = 0;
+    size_t pa = 0;
+    size_t pb = 0;
+
+    while (a[pa] != '\0' && b[pb] != '\0') {
+        size_t la = component(a, pa);
+        size_t lb = component(b, pb);
+
+        if (la != lb || memcmp(a + pa, b + pb, la) != 0 || a[pa + la] == '\0' ||
+            b[pb + lb] == '\0') {
+            break;
+        }
+        depth++;
+        pa += la + 1;
+        pb += lb + 1;
+    }
+    return depth;
+}
+
+void mk_eve_stats(struct mk_eve_writer *w, struct mk_eve_time ts, double uptime_sec,
+                  const struct mk_eve_counter *c, size_t n)
+{
+    int open = 0;
+
+    if (!w->cfg->stats) {
+        return;
+    }
+    mk_eve_begin(w, MK_EVE_STATS, ts, NULL, MK_FLOW_TOSERVER);
+    mk_jw_key_cstr(&w->jw, "stats");
+    mk_jw_obj_open(&w->jw);
+    kv_uint(w, "uptime", (uint64_t)uptime_sec);
+    for (size_t i = 0; i < n; i++) {
+        int keep = i > 0 ? shared_prefix(c[i - 1].name, c[i].name) : 0;
+        size_t pos = 0;
+        int depth = 0;
+
+        keep = keep < open ? keep : open;
+        for (; open > keep; open--) {
+            mk_jw_obj_close(&w->jw);
+        }
+        /* open the components this name adds below the shared prefix */
+        while (c[i].name[pos + component(c[i].name, pos)] != '\0') {
+            size_t len = component(c[i].name, pos);
+
+            if (depth >= open && open < STATS_MAX_DEPTH) {
+                mk_jw_key(&w->jw, c[i].name + pos, len);
+                mk_jw_obj_open(&w->jw);
+                open++;
+            }
+            depth++;
+            pos += len + 1;
+        }
+        mk_jw_key_cstr(&w->jw, c[i].name + pos);
+        mk_jw_uint(&w->jw, c[i].value);
+    }
+    for (; open > 0; open--) {
+        mk_jw_obj_close(&w->jw);
+    }
+    mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}

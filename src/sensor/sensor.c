@@ -1,0 +1,407 @@
+/* The sensor runtime: opens inputs and the EVE output, runs the reading loop
+ * (inline decoding with one thread, dispatch by flow hash to worker rings
+ * otherwise), handles signals, periodic stats, the progress bar and totals. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sensor/sensor_int.h"
+
+/* Signal flags: the one place mekong keeps process-wide state, because a
+ * signal handler can reach nothing else. */
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;
+static struct mk_capture *volatile live_capture;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP) {
+        reopen_requested = 1;
+        return;
+    }
+    stop_requested = 1;
+    if (live_capture != NULL) {
+        mk_capture_break(live_capture);
+    }
+}
+
+void mk_sensor_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    (void)sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    (void)sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    (void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+void mk_sensor_stop(void)
+{
+    stop_requested = 1;
+}
+
+void mk_sensor_config_init(struct mk_sensor_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->threads = 1;
+    cfg->eve_spec = "eve.json";
+    cfg->eve = MK_EVE_CONFIG_DEFAULT;
+    cfg->flow = MK_FLOW_CONFIG_DEFAULT;
+    cfg->defrag = MK_DEFRAG_CONFIG_DEFAULT;
+    cfg->proto = MK_PROTO_CONFIG_DEFAULT;
+    cfg->stats_interval = 60;
+    cfg->ring_bytes = 16u << 20;
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+struct run {
+    const struct mk_sensor_config *cfg;
+    struct mk_eve_output out;
+    struct worker *workers;
+    unsigned n_workers;
+    struct mk_eve_writer stats_eve; /* the reading thread's own writer */
+    struct mk_capture_stats cap_stats;
+    struct mk_sensor_totals totals;
+    double started;
+    double last_stats;
+    double last_progress;
+    int64_t last_tick_sec;
+    uint64_t ring_drops;
+    bool threaded;
+};
+
+static void progress(struct run *r, struct mk_capture *c, const char *name)
+{
+    static const char bar[] = "##################################################";
+    uint64_t size = mk_capture_file_size(c);
+    double t = now_mono();
+    int pct;
+
+    if (!r->cfg->progress || size == 0 || t - r->last_progress < 0.25) {
+        return;
+    }
+    r->last_progress = t;
+    pct = (int)(mk_capture_file_offset(c) * 100 / size);
+    pct = pct > 100 ? 100 : pct;
+    (void)fprintf(stderr, "\r%.40s [%-50.*s] %3d%%", name, pct / 2, bar, pct);
+}
+
+/* Hands a frame to its worker: inline, or through the worker's ring. */
+static void dispatch(struct run *r, const struct mk_frame *f, bool live)
+{
+    struct worker *w;
+
+    if (!r->threaded) {
+        mk_worker_frame(&r->workers[0], f);
+        return;
+    }
+    w = &r->workers[mk_decode_dispatch_hash(f) % r->n_workers];
+    while (!mk_ring_push(&w->ring, RING_FRAME, f)) {
+        if (live) {
+            r->ring_drops++; /* a live source cannot wait: count and drop */
+            return;
+        }
+        sched_yield(); /* a file can wait for the worker */
+    }
+}
+
+static void broadcast(struct run *r, enum ring_kind kind, int64_t sec)
+{
+    struct mk_frame f = {.ts_sec = sec};
+
+    for (unsigned i = 0; i < r->n_workers; i++) {
+        if (!r->threaded) {
+            if (kind == RING_TICK) {
+                mk_worker_tick(&r->workers[i], sec);
+            }
+            continue;
+        }
+        while (!mk_ring_push(&r->workers[i].ring, kind, &f)) {
+            sched_yield();
+        }
+    }
+}
+
+/* ---- totals and stats --------------------------------------------------------- */
+
+static void collect(struct run *r, struct mk_sensor_totals *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (unsigned i = 0; i < r->n_workers; i++) {
+        struct worker *w = &r->workers[i];
+
+        (void)pthread_mutex_lock(&w->lock);
+        t->packets += w->snapshot.packets;
+        t->bytes += w->snapshot.bytes;
+        t->invalid += w->snapshot.invalid;
+        t->flows += w->snapshot.flows;
+        for (size_t k = 0; k < MK_EVE_TYPE_COUNT; k++) {
+            t->events[k] += w->snapshot.events[k];
+        }
+        for (size_t k = 0; k < MK_DECODE_EVENT_COUNT; k++) {
+            t->decode_events[k] += w->snapshot.decode_events[k];
+        }
+        (void)pthread_mutex_unlock(&w->lock);
+    }
+    t->events[MK_EVE_STATS] += r->stats_eve.events[MK_EVE_STATS];
+    t->capture_drops = r->cap_stats.dropped + r->cap_stats.if_dropped;
+    t->ring_drops = r->ring_drops;
+    t->truncated_input = r->totals.truncated_input;
+}
+
+static int counter_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct mk_eve_counter *)a)->name,
+                  ((const struct mk_eve_counter *)b)->name);
+}
+
+static void write_stats(struct run *r, struct mk_eve_time ts)
+{
+    struct mk_sensor_totals t;
+    struct mk_eve_counter c[16 + MK_DECODE_EVENT_COUNT];
+    size_t n = 0;
+
+    if (!r->cfg->eve.stats) {
+        return;
+    }
+    collect(r, &t);
+    c[n++] = (struct mk_eve_counter){"capture.kernel_packets", r->cap_stats.received};
+    c[n++] = (struct mk_eve_counter){"capture.kernel_drops", t.capture_drops};
+    c[n++] = (struct mk_eve_counter){"capture.ring_drops", t.ring_drops};
+    c[n++] = (struct mk_eve_counter){"decoder.pkts", t.packets};
+    c[n++] = (struct mk_eve_counter){"decoder.bytes", t.bytes};
+    c[n++] = (struct mk_eve_counter){"decoder.invalid", t.invalid};
+    c[n++] = (struct mk_eve_counter){"flow.ended", t.flows};
+    for (size_t k = 0; k < MK_DECODE_EVENT_COUNT; k++) {
+        if (t.decode_events[k] > 0) {
+            /* "decode.ipv4.truncated" -> "decoder.event.ipv4.truncated" */
+            c[n++] = (struct mk_eve_counter){mk_decode_event_name((enum mk_decode_event)k),
+                                             t.decode_events[k]};
+        }
+    }
+    qsort(c, n, sizeof(c[0]), counter_cmp);
+    mk_eve_stats(&r->stats_eve, ts, now_mono() - r->started, c, n);
+    mk_eve_writer_flush(&r->stats_eve);
+}
+
+/* Once a second of packet time: expire flows, maybe write stats, reopen. */
+static void housekeeping(struct run *r, int64_t pkt_sec)
+{
+    double t = now_mono();
+
+    if (pkt_sec > r->last_tick_sec) {
+        r->last_tick_sec = pkt_sec;
+        broadcast(r, RING_TICK, pkt_sec);
+    }
+    if (reopen_requested) {
+        struct mk_error err;
+
+        reopen_requested = 0;
+        if (mk_eve_output_reopen(&r->out, &err) != MK_OK) {
+            mk_log(MK_LOG_ERROR, "reopening %s: %s", err.path, err.msg);
+        } else {
+            mk_log(MK_LOG_INFO, "reopened %s", r->out.path);
+        }
+    }
+    if (r->cfg->stats_interval > 0 && t - r->last_stats >= r->cfg->stats_interval) {
+        r->last_stats = t;
+        write_stats(r, (struct mk_eve_time){pkt_sec, 0});
+    }
+}
+
+/* ---- inputs -------------------------------------------------------------------- */
+
+/* Reads one capture to its end (or a stop); MK_OK unless it cannot be read. */
+static enum mk_status read_capture(struct run *r, struct mk_capture *c, const char *name,
+                                   struct mk_error *err)
+{
+    bool live = mk_capture_is_live(c);
+    enum mk_status st = MK_OK;
+    uint64_t n = 0;
+
+    while (!stop_requested) {
+        struct mk_frame f;
+
+        st = mk_capture_next(c, &f, err);
+        if (st == MK_EAGAIN) {
+            housekeeping(r, r->last_tick_sec);
+            continue;
+        }
+        if (st != MK_OK) {
+            break;
+        }
+        dispatch(r, &f, live);
+        if ((++n & 1023) == 0 || f.ts_sec > r->last_tick_sec) {
+            housekeeping(r, f.ts_sec);
+            progress(r, c, name);
+        }
+    }
+    mk_capture_stats(c, &r->cap_stats);
+    if (r->cfg->progress) {
+        (void)fprintf(stderr, "\r\033[K");
+    }
+    if (st == MK_ETRUNC) {
+        mk_log(MK_LOG_WARN, "%s: %s (packets before it were processed)", name, err->msg);
+        r->totals.truncated_input = true;
+        return MK_OK;
+    }
+    return st == MK_ENOTFOUND || st == MK_EAGAIN || st == MK_OK ? MK_OK : st;
+}
+
+static enum mk_status read_inputs(struct run *r, struct mk_error *err)
+{
+    const struct mk_sensor_config *cfg = r->cfg;
+    enum mk_status st = MK_OK;
+
+    for (size_t i = 0; (i < cfg->n_files || (i == 0 && cfg->iface != NULL)) && !stop_requested;
+         i++) {
+        struct mk_capture *c = NULL;
+        const char *name = cfg->iface != NULL ? cfg->iface : cfg->files[i];
+
+        st = cfg->iface != NULL ? mk_capture_open_live(name, &cfg->capture, &c, err)
+                                : mk_capture_open_file(name, &cfg->capture, &c, err);
+        if (st != MK_OK) {
+            return st;
+        }
+        live_capture = cfg->iface != NULL ? c : NULL;
+        st = read_capture(r, c, name, err);
+        live_capture = NULL;
+        mk_capture_close(c);
+        if (st != MK_OK) {
+            return st;
+        }
+        if (cfg->iface != NULL) {
+            break;
+        }
+    }
+    return st;
+}
+
+/* ---- start and stop -------------------------------------------------------------- */
+
+static enum mk_status start(struct run *r, struct mk_error *err)
+{
+    enum mk_status st = mk_eve_output_open(&r->out, r->cfg->eve_spec, err);
+
+    if (st != MK_OK) {
+        return st;
+    }
+    r->n_workers = r->cfg->threads == 0 ? 1 : r->cfg->threads;
+    r->n_workers = r->n_workers > MK_SENSOR_MAX_THREADS ? MK_SENSOR_MAX_THREADS : r->n_workers;
+    r->threaded = r->n_workers > 1;
+    r->workers = calloc(r->n_workers, sizeof(*r->workers));
+    if (r->workers == NULL) {
+        return MK_ENOMEM;
+    }
+    mk_eve_writer_init(&r->stats_eve, &r->out, &r->cfg->eve);
+    for (unsigned i = 0; i < r->n_workers; i++) {
+        st = mk_worker_init(&r->workers[i], i, r->cfg, &r->out);
+        if (st != MK_OK) {
+            mk_error_set(err, "", "cannot set up worker %u: %s", i, mk_status_str(st));
+            return st;
+        }
+    }
+    for (unsigned i = 0; r->threaded && i < r->n_workers; i++) {
+        if (pthread_create(&r->workers[i].thread, NULL, mk_worker_main, &r->workers[i]) != 0) {
+            mk_error_set(err, "", "cannot start worker thread %u", i);
+            r->n_workers = i; /* only those started are joined */
+            return MK_ENOMEM;
+        }
+    }
+    return MK_OK;
+}
+
+static void finish(struct run *r)
+{
+    if (r->threaded) {
+        broadcast(r, RING_STOP, r->last_tick_sec);
+        for (unsigned i = 0; i < r->n_workers; i++) {
+            (void)pthread_join(r->workers[i].thread, NULL);
+        }
+    } else if (r->workers != NULL) {
+        mk_worker_drain(&r->workers[0]);
+    }
+}
+
+static void cleanup(struct run *r)
+{
+    for (unsigned i = 0; r->workers != NULL && i < r->n_workers; i++) {
+        mk_worker_fini(&r->workers[i]);
+    }
+    free(r->workers);
+    mk_eve_writer_fini(&r->stats_eve);
+    mk_eve_output_close(&r->out);
+}
+
+enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_sensor_totals *totals,
+                             struct mk_error *err)
+{
+    struct run r;
+    enum mk_status st;
+
+    memset(&r, 0, sizeof(r));
+    r.cfg = cfg;
+    r.started = now_mono();
+    r.last_stats = r.started;
+    stop_requested = 0;
+    st = start(&r, err);
+    if (st == MK_OK) {
+        st = read_inputs(&r, err);
+    }
+    finish(&r);
+    write_stats(&r, (struct mk_eve_time){r.last_tick_sec, 0});
+    collect(&r, totals);
+    totals->eve_write_errors = r.out.write_errors;
+    totals->seconds = now_mono() - r.started;
+    cleanup(&r);
+    return st;
+}
+
+void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t)
+{
+    double mbps = t->seconds > 0 ? (double)t->bytes * 8 / 1e6 / t->seconds : 0;
+
+    (void)fprintf(out,
+                  "packets %llu, bytes %llu, invalid %llu, flows %llu in %.2f s (%.0f Mbit/s)\n",
+                  (unsigned long long)t->packets, (unsigned long long)t->bytes,
+                  (unsigned long long)t->invalid, (unsigned long long)t->flows, t->seconds, mbps);
+    (void)fprintf(out, "events:");
+    for (size_t k = 0; k < MK_EVE_TYPE_COUNT; k++) {
+        if (t->events[k] > 0) {
+            (void)fprintf(out, " %s %llu", mk_eve_type_name((enum mk_eve_type)k),
+                          (unsigned long long)t->events[k]);
+        }
+    }
+    (void)fprintf(out, "\n");
+    for (size_t k = 0; k < MK_DECODE_EVENT_COUNT; k++) {
+        if (t->decode_events[k] > 0) {
+            (void)fprintf(out, "  %s: %llu\n", mk_decode_event_name((enum mk_decode_event)k),
+                          (unsigned long long)t->decode_events[k]);
+        }
+    }
+    if (t->capture_drops > 0 || t->ring_drops > 0) {
+        (void)fprintf(out, "dropped: capture %llu, queue %llu\n",
+                      (unsigned long long)t->capture_drops, (unsigned long long)t->ring_drops);
+    }
+    if (t->eve_write_errors > 0) {
+        (void)fprintf(out, "EVE lines lost to write errors: %llu\n",
+                      (unsigned long long)t->eve_write_errors);
+    }
+}

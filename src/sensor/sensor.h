@@ -1,0 +1,68 @@
+/* sensor: the monitoring runtime: reads captures or interfaces, dispatches
+ * packets by a symmetric flow hash to worker threads (each with its own
+ * decoder, flow table, analyzers and EVE writer: no lock on the per-packet
+ * path), writes EVE events, periodic stats and a final summary. */
+#ifndef MK_SENSOR_H
+#define MK_SENSOR_H
+
+#include <stdio.h>
+
+#include "base/base.h"
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "eve/eve.h"
+#include "flow/flow.h"
+#include "proto/proto.h"
+
+#define MK_SENSOR_MAX_THREADS 64
+#define MK_SENSOR_MAX_INPUTS  256
+
+struct mk_sensor_config {
+    const char *files[MK_SENSOR_MAX_INPUTS]; /* read in order */
+    size_t n_files;
+    const char *iface; /* live capture instead of files */
+    struct mk_capture_opts capture;
+    unsigned threads;     /* worker threads; 1 = decode on the reading thread */
+    const char *eve_spec; /* "-", a file path, "unix:PATH", "unix-dgram:PATH" */
+    struct mk_eve_config eve;
+    struct mk_flow_config flow;
+    struct mk_defrag_config defrag;
+    struct mk_proto_config proto;
+    unsigned stats_interval; /* seconds between stats events; 0 = only at the end */
+    size_t ring_bytes;       /* per-worker packet queue */
+    bool progress;           /* progress bar on stderr (the caller checks isatty) */
+    bool quiet;              /* no summary on stderr */
+};
+
+void mk_sensor_config_init(struct mk_sensor_config *cfg);
+
+/* What a run saw, for the summary and the tests. */
+struct mk_sensor_totals {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t invalid; /* frames that failed to decode */
+    uint64_t capture_drops;
+    uint64_t ring_drops; /* live: worker queue full */
+    uint64_t flows;
+    uint64_t events[MK_EVE_TYPE_COUNT];
+    uint64_t eve_write_errors;
+    uint64_t decode_events[MK_DECODE_EVENT_COUNT];
+    double seconds;
+    bool truncated_input; /* a capture file ended inside a record */
+};
+
+/* Runs until the input ends or mk_sensor_stop() is called. MK_EIO / MK_EINVAL
+ * with err set when an input cannot be opened or the output fails; a
+ * truncated file is reported in totals and the log, not as an error. */
+MK_MUST_CHECK enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg,
+                                           struct mk_sensor_totals *totals, struct mk_error *err);
+
+/* Installs SIGINT/SIGTERM (stop, flushing every flow), SIGHUP (reopen the
+ * EVE file) handlers for the running sensor. */
+void mk_sensor_install_signals(void);
+void mk_sensor_stop(void); /* async-signal-safe */
+
+/* Prints the human summary of a run. */
+void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t);
+
+#endif /* MK_SENSOR_H */

@@ -1,0 +1,97 @@
+/* Private to src/sensor: the packet ring between the reader and a worker, and
+ * the worker's per-thread state. */
+#ifndef MK_SENSOR_INT_H
+#define MK_SENSOR_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "sensor/sensor.h"
+
+/* ---- single-producer single-consumer byte ring ----------------------------- *
+ * Records are [struct ring_hdr][caplen bytes], 8-byte aligned. The reader
+ * publishes `tail` with release order after writing a record; the worker
+ * publishes `head` after consuming it. No locks, no allocation per packet. */
+
+enum ring_kind {
+    RING_FRAME, /* a captured frame */
+    RING_TICK,  /* the reader's clock advanced: expire idle flows */
+    RING_WRAP,  /* skip to the start of the buffer */
+    RING_STOP,  /* no more input */
+};
+
+struct ring_hdr {
+    uint32_t kind;
+    uint32_t size; /* whole record, header included, aligned */
+    struct mk_frame frame;
+};
+
+struct ring {
+    uint8_t *buf;
+    size_t cap;
+    _Alignas(64) atomic_size_t head; /* consumer position */
+    _Alignas(64) atomic_size_t tail; /* producer position */
+};
+
+MK_MUST_CHECK enum mk_status mk_ring_init(struct ring *r, size_t cap);
+void mk_ring_fini(struct ring *r);
+/* Producer: copies the record (f is required; ticks and stops carry the time
+ * in f->ts_sec); false when there is no room now. */
+bool mk_ring_push(struct ring *r, enum ring_kind kind, const struct mk_frame *f);
+/* Consumer: the next record or NULL when empty; release it with mk_ring_pop. */
+const struct ring_hdr *mk_ring_peek(struct ring *r);
+void mk_ring_pop(struct ring *r, const struct ring_hdr *h);
+
+/* ---- worker ----------------------------------------------------------------- */
+
+/* Per-flow application state: the chosen analyzer and a few bytes kept while
+ * probing could not decide yet. */
+#define PROBE_KEEP 512
+
+struct app_state {
+    const struct mk_analyzer_ops *ops;
+    void *state;
+    uint8_t probe_tries;
+    uint16_t probe_keep[2];
+    uint8_t probe_buf[2][PROBE_KEEP];
+};
+
+struct worker_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t invalid;
+    uint64_t flows;
+};
+
+struct worker {
+    unsigned index;
+    pthread_t thread;
+    struct ring ring;
+    const struct mk_sensor_config *cfg;
+    struct mk_decoder *decoder;
+    struct mk_flow_table *flows;
+    struct mk_arena scratch;
+    struct mk_proto_ctx proto;
+    struct mk_eve_writer eve;
+    struct mk_eve_time now; /* time of the packet being processed */
+    struct worker_stats stats;
+    /* a copy of the counters for the stats thread, under `lock` */
+    pthread_mutex_t lock;
+    struct mk_sensor_totals snapshot;
+};
+
+MK_MUST_CHECK enum mk_status mk_worker_init(struct worker *w, unsigned index,
+                                            const struct mk_sensor_config *cfg,
+                                            struct mk_eve_output *out);
+void mk_worker_fini(struct worker *w);
+/* Processes one frame on the calling thread. */
+void mk_worker_frame(struct worker *w, const struct mk_frame *f);
+void mk_worker_tick(struct worker *w, int64_t now_sec);
+/* Ends every flow (shutdown) and flushes the EVE buffer. */
+void mk_worker_drain(struct worker *w);
+/* Copies the counters into w->snapshot (under the lock). */
+void mk_worker_publish(struct worker *w);
+/* Thread body for --threads > 1: consumes the ring until RING_STOP. */
+void *mk_worker_main(void *arg);
+
+#endif /* MK_SENSOR_INT_H */

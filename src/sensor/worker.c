@@ -1,0 +1,328 @@
+/* One worker: decode -> flow -> application analyzers -> EVE. Runs inline on
+ * the reading thread (--threads 1) or on its own thread fed by a ring. */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/sensor_int.h"
+
+#define PROBE_MAX_TRIES 8 /* segments seen before a flow is given up as unknown */
+
+/* ---- the sink: analyzers report here ---------------------------------------- */
+
+static void on_dns(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const struct mk_dns_msg *m)
+{
+    struct worker *w = ctx;
+
+    mk_eve_dns(&w->eve, w->now, f, dir, m);
+}
+
+static void on_http(void *ctx, struct mk_flow *f, const struct mk_http_tx *tx)
+{
+    struct worker *w = ctx;
+
+    mk_eve_http(&w->eve, w->now, f, tx);
+}
+
+static void on_file(void *ctx, struct mk_flow *f, const struct mk_file_info *fi)
+{
+    struct worker *w = ctx;
+
+    mk_eve_fileinfo(&w->eve, w->now, f, fi);
+}
+
+static void on_tls(void *ctx, struct mk_flow *f, const struct mk_tls_info *t)
+{
+    struct worker *w = ctx;
+
+    mk_eve_tls(&w->eve, w->now, f, t);
+}
+
+static void on_quic(void *ctx, struct mk_flow *f, const struct mk_tls_info *t, uint32_t version)
+{
+    struct worker *w = ctx;
+
+    mk_eve_quic(&w->eve, w->now, f, t, version);
+}
+
+static void on_anomaly(void *ctx, struct mk_flow *f, const char *event)
+{
+    struct worker *w = ctx;
+
+    mk_eve_anomaly(&w->eve, w->now, f, event);
+}
+
+/* ---- application layer ------------------------------------------------------ */
+
+static void app_free(void *p)
+{
+    struct app_state *a = p;
+
+    if (a != NULL && a->ops != NULL && a->state != NULL) {
+        a->ops->state_free(a->state);
+    }
+    free(a);
+}
+
+static struct app_state *app_of(struct mk_flow *f)
+{
+    if (f->app_state == NULL) {
+        f->app_state = calloc(1, sizeof(struct app_state));
+        f->app_free = app_free;
+    }
+    return f->app_state;
+}
+
+/* Tries every analyzer for this transport on the first bytes of a direction. */
+static enum mk_probe_result probe(struct mk_flow *f, struct app_state *a, enum mk_flow_dir dir,
+                                  const uint8_t *data, size_t len, unsigned transport)
+{
+    enum mk_probe_result best = MK_PROBE_NO;
+
+    for (const struct mk_analyzer_ops *const *op = mk_analyzers; *op != NULL; op++) {
+        enum mk_probe_result r;
+
+        if (((*op)->transports & transport) == 0) {
+            continue;
+        }
+        r = (*op)->probe(data, len, dir, f->dport);
+        if (r == MK_PROBE_YES) {
+            a->ops = *op;
+            a->state = (*op)->state_new();
+            f->app_proto = (uint16_t)(*op)->proto;
+            return a->state != NULL ? MK_PROBE_YES : MK_PROBE_NO;
+        }
+        if (r == MK_PROBE_MORE) {
+            best = MK_PROBE_MORE;
+        }
+    }
+    return best;
+}
+
+static void app_parse(struct worker *w, struct mk_flow *f, struct app_state *a,
+                      enum mk_flow_dir dir, const uint8_t *data, size_t len)
+{
+    a->ops->parse(a->state, &w->proto, f, dir, data, len);
+    mk_arena_reset(&w->scratch);
+}
+
+/* A TCP direction's first bytes may arrive in pieces: keep up to PROBE_KEEP
+ * bytes until an analyzer decides, then replay them. */
+static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const uint8_t *data,
+                       size_t len)
+{
+    struct worker *w = ctx;
+    struct app_state *a;
+    enum mk_probe_result r;
+
+    if (f->app_proto == MK_APP_FAILED || (a = app_of(f)) == NULL) {
+        return;
+    }
+    if (a->ops != NULL) {
+        if (data == NULL) {
+            if (a->ops->gap != NULL) {
+                a->ops->gap(a->state, &w->proto, f, dir, len);
+            }
+            return;
+        }
+        app_parse(w, f, a, dir, data, len);
+        return;
+    }
+    if (data == NULL) {
+        f->app_proto = MK_APP_FAILED; /* a gap before we knew the protocol */
+        return;
+    }
+    if (a->probe_keep[dir] > 0) {
+        /* earlier bytes of this direction could not decide: probe them all */
+        if (a->probe_keep[dir] + len > PROBE_KEEP) {
+            f->app_proto = MK_APP_FAILED;
+            return;
+        }
+        memcpy(a->probe_buf[dir] + a->probe_keep[dir], data, len);
+        a->probe_keep[dir] = (uint16_t)(a->probe_keep[dir] + len);
+        data = a->probe_buf[dir];
+        len = a->probe_keep[dir];
+    }
+    r = probe(f, a, dir, data, len, MK_TRANSPORT_TCP);
+    if (r == MK_PROBE_YES) {
+        app_parse(w, f, a, dir, data, len);
+    } else if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES || len > PROBE_KEEP) {
+        f->app_proto = MK_APP_FAILED;
+    } else if (data != a->probe_buf[dir]) {
+        memcpy(a->probe_buf[dir], data, len);
+        a->probe_keep[dir] = (uint16_t)len;
+    }
+}
+
+static void app_datagram(struct worker *w, struct mk_flow *f, enum mk_flow_dir dir,
+                         const struct mk_packet *p)
+{
+    struct app_state *a;
+
+    if (p->payload_len == 0 || f->app_proto == MK_APP_FAILED || (a = app_of(f)) == NULL) {
+        return;
+    }
+    if (a->ops == NULL) {
+        enum mk_probe_result r = probe(f, a, dir, p->payload, p->payload_len, MK_TRANSPORT_UDP);
+
+        if (r != MK_PROBE_YES) {
+            if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES) {
+                f->app_proto = MK_APP_FAILED;
+            }
+            return;
+        }
+    }
+    app_parse(w, f, a, dir, p->payload, p->payload_len);
+}
+
+static void flow_ended(void *ctx, struct mk_flow *f, enum mk_flow_end reason)
+{
+    struct worker *w = ctx;
+    struct app_state *a = f->app_state;
+
+    /* what the analyzers report now happened at the flow's last packet, not at
+     * whatever packet time made it expire */
+    w->now = (struct mk_eve_time){f->last_sec, f->last_nsec};
+    if (a != NULL && a->ops != NULL && a->ops->flow_end != NULL) {
+        a->ops->flow_end(a->state, &w->proto, f);
+        mk_arena_reset(&w->scratch);
+    }
+    if (f->app_proto == MK_APP_FAILED) {
+        f->app_proto = MK_APP_UNKNOWN; /* EVE prints "failed" only where Suricata does */
+    }
+    mk_eve_flow(&w->eve, f, reason);
+    w->stats.flows++;
+}
+
+/* ---- lifecycle -------------------------------------------------------------- */
+
+enum mk_status mk_worker_init(struct worker *w, unsigned index, const struct mk_sensor_config *cfg,
+                              struct mk_eve_output *out)
+{
+    memset(w, 0, sizeof(*w));
+    w->index = index;
+    w->cfg = cfg;
+    mk_arena_init(&w->scratch, 64u << 10, 64u << 20);
+    w->proto.cfg = cfg->proto;
+    w->proto.scratch = &w->scratch;
+    w->proto.sink = (struct mk_proto_sink){.ctx = w,
+                                           .dns = on_dns,
+                                           .http = on_http,
+                                           .file = on_file,
+                                           .tls = on_tls,
+                                           .quic = on_quic,
+                                           .anomaly = on_anomaly};
+    mk_eve_writer_init(&w->eve, out, &cfg->eve);
+    if (pthread_mutex_init(&w->lock, NULL) != 0) {
+        return MK_ENOMEM;
+    }
+    w->decoder = mk_decoder_new(&cfg->defrag);
+    w->flows = mk_flow_table_new(&cfg->flow, flow_ended, app_stream, w);
+    if (w->decoder == NULL || w->flows == NULL) {
+        return MK_ENOMEM;
+    }
+    if (cfg->threads > 1) {
+        return mk_ring_init(&w->ring, cfg->ring_bytes);
+    }
+    return MK_OK;
+}
+
+void mk_worker_drain(struct worker *w)
+{
+    if (w->flows != NULL) {
+        mk_flow_table_flush(w->flows);
+    }
+    mk_eve_writer_flush(&w->eve);
+    mk_worker_publish(w);
+}
+
+void mk_worker_fini(struct worker *w)
+{
+    mk_flow_table_free(w->flows);
+    w->flows = NULL;
+    mk_decoder_free(w->decoder);
+    w->decoder = NULL;
+    mk_eve_writer_fini(&w->eve);
+    mk_arena_fini(&w->scratch);
+    mk_ring_fini(&w->ring);
+    (void)pthread_mutex_destroy(&w->lock);
+}
+
+/* ---- per packet --------------------------------------------------------------- */
+
+void mk_worker_frame(struct worker *w, const struct mk_frame *f)
+{
+    struct mk_packet p;
+    struct mk_flow *flow;
+    enum mk_flow_dir dir;
+    enum mk_status st;
+
+    w->stats.packets++;
+    w->stats.bytes += f->caplen;
+    w->now = (struct mk_eve_time){f->ts_sec, f->ts_nsec};
+    st = mk_decode_frame(w->decoder, f, &p);
+    if (st != MK_OK) {
+        w->stats.invalid += st != MK_EAGAIN;
+        return;
+    }
+    flow = mk_flow_table_packet(w->flows, &p, &dir);
+    if (flow != NULL && p.proto == 17) {
+        app_datagram(w, flow, dir, &p);
+    }
+}
+
+void mk_worker_tick(struct worker *w, int64_t now_sec)
+{
+    mk_flow_table_expire(w->flows, now_sec);
+    mk_decoder_expire(w->decoder, now_sec);
+    mk_worker_publish(w);
+}
+
+void mk_worker_publish(struct worker *w)
+{
+    const struct mk_decode_stats *ds = mk_decoder_stats(w->decoder);
+    struct mk_sensor_totals *s = &w->snapshot;
+
+    (void)pthread_mutex_lock(&w->lock);
+    s->packets = w->stats.packets;
+    s->bytes = w->stats.bytes;
+    s->invalid = w->stats.invalid;
+    s->flows = w->stats.flows;
+    memcpy(s->events, w->eve.events, sizeof(s->events));
+    memcpy(s->decode_events, ds->events, sizeof(s->decode_events));
+    (void)pthread_mutex_unlock(&w->lock);
+}
+
+void *mk_worker_main(void *arg)
+{
+    struct worker *w = arg;
+    unsigned idle = 0;
+
+    for (;;) {
+        const struct ring_hdr *h = mk_ring_peek(&w->ring);
+
+        if (h == NULL) {
+            /* brief spin, then yield: the reader refills within microseconds */
+            if (++idle > 64) {
+                sched_yield();
+            }
+            continue;
+        }
+        idle = 0;
+        if (h->kind == RING_STOP) {
+            mk_ring_pop(&w->ring, h);
+            break;
+        }
+        if (h->kind == RING_TICK) {
+            mk_worker_tick(w, h->frame.ts_sec);
+        } else {
+            struct mk_frame f = h->frame;
+
+            f.data = (const uint8_t *)(h + 1);
+            mk_worker_frame(w, &f);
+        }
+        mk_ring_pop(&w->ring, h);
+    }
+    mk_worker_drain(w);
+    return NULL;
+}
