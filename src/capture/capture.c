@@ -1,7 +1,7 @@
 /* capture: packet sources through libpcap. Files (pcap, pcapng, gzip'ed via a
  * zlib-backed FILE from fopencookie), memory buffers and live interfaces, all
  * read with mk_capture_next(). */
-#define _GNU_SOURCE /* fopencookie */
+#define _GNU_SOURCE // NOLINT(bugprone-reserved-identifier): glibc names fopencookie() so
 #include "capture/capture.h"
 
 #include <errno.h>
@@ -192,7 +192,7 @@ enum mk_status mk_capture_open_memory(const void *data, size_t len,
         return MK_EINVAL;
     }
     c = calloc(1, sizeof(*c));
-    fp = c == NULL ? NULL : fmemopen((void *)(uintptr_t)data, len, "rb");
+    fp = c == NULL ? NULL : fmemopen((void *)data, len, "rb") /* "rb": never written */;
     if (fp == NULL) {
         free(c);
         mk_error_set(err, "memory", "out of memory");

@@ -221,7 +221,9 @@ int mk_cmd_sensor(int argc, char **argv)
         mk_sensor_print_summary(stderr, &totals);
     }
     if (st != MK_OK) {
-        (void)fprintf(stderr, "mekong sensor: %s%s%s\n", err.path, err.path[0] != '\0' ? ": " : "",
+        bool named = err.path[0] == '\0' || strstr(err.msg, err.path) != NULL;
+
+        (void)fprintf(stderr, "mekong sensor: %s%s%s\n", named ? "" : err.path, named ? "" : ": ",
                       err.msg[0] != '\0' ? err.msg : mk_status_str(st));
         return MK_EXIT_USAGE;
     }

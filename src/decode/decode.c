@@ -13,7 +13,7 @@ struct mk_decoder {
 };
 
 static const char *const event_names[] = {
-#define MK_X(name, str) [MK_DECODE_##name] = str,
+#define MK_X(name, str) [MK_DECODE_##name] = (str),
     MK_DECODE_EVENTS(MK_X)
 #undef MK_X
 };

@@ -1,6 +1,7 @@
 /* decode: IPv4 (RFC 791 section 3.2 "Fragmentation and Reassembly") and IPv6
  * (RFC 8200 section 4.5) fragment reassembly with an overlap policy, a timeout,
  * a memcap on held bytes and a cap on datagrams. Entry point: mk_defrag_add(). */
+#include <assert.h>
 #include <stdlib.h>
 
 #include "decode/decode_int.h"
@@ -139,6 +140,7 @@ void mk_defrag_expire(struct mk_defrag *df, int64_t now_sec, struct mk_decode_st
         if (st != NULL) {
             st->events[MK_DECODE_FRAG_TIMEOUT]++;
         }
+        assert(df->oldest->older == NULL); /* the age list's head has nothing older */
         tracker_drop(df, df->oldest);
     }
 }
@@ -442,6 +444,12 @@ enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const 
     }
     if (!complete(t)) {
         return MK_EAGAIN;
+    }
+    /* Each fragment was checked against its own header; the datagram gets the
+     * offset-0 fragment's, which may be longer (IPv4 options, IPv6 headers). */
+    if (t->hdr_len + t->total > (t->version == 4 ? 65535u : REASM_BUF_SIZE)) {
+        tracker_drop(df, t);
+        return mk_dec_event(c, MK_DECODE_FRAG_TOO_LARGE, MK_EINVAL);
     }
     *out_len = build(df, t);
     *out = df->buf;

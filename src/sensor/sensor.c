@@ -36,8 +36,11 @@ void mk_sensor_install_signals(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     (void)sigemptyset(&sa.sa_mask);
+    /* SIGINT/SIGTERM interrupt a blocked read (no SA_RESTART) so a sensor
+     * waiting on a quiet pipe stops at once; SIGHUP must not disturb reads. */
     (void)sigaction(SIGINT, &sa, NULL);
     (void)sigaction(SIGTERM, &sa, NULL);
+    sa.sa_flags = SA_RESTART;
     (void)sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     (void)sigaction(SIGPIPE, &sa, NULL);
@@ -141,6 +144,25 @@ static void broadcast(struct run *r, enum ring_kind kind, int64_t sec)
 
 /* ---- totals and stats --------------------------------------------------------- */
 
+static void add_flow_stats(struct mk_flow_stats *sum, const struct mk_flow_stats *s)
+{
+    sum->created += s->created;
+    for (size_t k = 0; k < MK_ARRAY_LEN(sum->ended); k++) {
+        sum->ended[k] += s->ended[k];
+    }
+    sum->active += s->active;
+    sum->memuse += s->memuse;
+    sum->memcap_hits += s->memcap_hits;
+    sum->tcp_segments += s->tcp_segments;
+    sum->tcp_retransmissions += s->tcp_retransmissions;
+    sum->tcp_overlaps += s->tcp_overlaps;
+    sum->tcp_out_of_order += s->tcp_out_of_order;
+    sum->tcp_gaps += s->tcp_gaps;
+    sum->tcp_reassembly_memcap += s->tcp_reassembly_memcap;
+    sum->tcp_overlap_diff += s->tcp_overlap_diff;
+    sum->tcp_out_of_window += s->tcp_out_of_window;
+}
+
 static void collect(struct run *r, struct mk_sensor_totals *t)
 {
     memset(t, 0, sizeof(*t));
@@ -158,6 +180,9 @@ static void collect(struct run *r, struct mk_sensor_totals *t)
         for (size_t k = 0; k < MK_DECODE_EVENT_COUNT; k++) {
             t->decode_events[k] += w->snapshot.decode_events[k];
         }
+        add_flow_stats(&t->flow, &w->snapshot.flow);
+        t->anomalies += w->snapshot.anomalies;
+        t->flow_memuse_peak += w->snapshot.flow_memuse_peak;
         (void)pthread_mutex_unlock(&w->lock);
     }
     t->events[MK_EVE_STATS] += r->stats_eve.events[MK_EVE_STATS];
@@ -175,7 +200,7 @@ static int counter_cmp(const void *a, const void *b)
 static void write_stats(struct run *r, struct mk_eve_time ts)
 {
     struct mk_sensor_totals t;
-    struct mk_eve_counter c[16 + MK_DECODE_EVENT_COUNT];
+    struct mk_eve_counter c[32 + MK_DECODE_EVENT_COUNT];
     size_t n = 0;
 
     if (!r->cfg->eve.stats) {
@@ -188,7 +213,21 @@ static void write_stats(struct run *r, struct mk_eve_time ts)
     c[n++] = (struct mk_eve_counter){"decoder.pkts", t.packets};
     c[n++] = (struct mk_eve_counter){"decoder.bytes", t.bytes};
     c[n++] = (struct mk_eve_counter){"decoder.invalid", t.invalid};
+    c[n++] = (struct mk_eve_counter){"app_layer.anomalies", t.anomalies};
+    c[n++] = (struct mk_eve_counter){"flow.active", t.flow.active};
+    c[n++] = (struct mk_eve_counter){"flow.created", t.flow.created};
     c[n++] = (struct mk_eve_counter){"flow.ended", t.flows};
+    c[n++] = (struct mk_eve_counter){"flow.evicted", t.flow.ended[MK_FLOW_END_EVICTED]};
+    c[n++] = (struct mk_eve_counter){"flow.memcap_hits", t.flow.memcap_hits};
+    c[n++] = (struct mk_eve_counter){"flow.memuse", t.flow.memuse};
+    c[n++] = (struct mk_eve_counter){"flow.memuse_peak", t.flow_memuse_peak};
+    c[n++] = (struct mk_eve_counter){"tcp.gaps", t.flow.tcp_gaps};
+    c[n++] = (struct mk_eve_counter){"tcp.out_of_order", t.flow.tcp_out_of_order};
+    c[n++] = (struct mk_eve_counter){"tcp.overlap_diff", t.flow.tcp_overlap_diff};
+    c[n++] = (struct mk_eve_counter){"tcp.overlaps", t.flow.tcp_overlaps};
+    c[n++] = (struct mk_eve_counter){"tcp.reassembly_memcap", t.flow.tcp_reassembly_memcap};
+    c[n++] = (struct mk_eve_counter){"tcp.retransmissions", t.flow.tcp_retransmissions};
+    c[n++] = (struct mk_eve_counter){"tcp.segments", t.flow.tcp_segments};
     for (size_t k = 0; k < MK_DECODE_EVENT_COUNT; k++) {
         if (t.decode_events[k] > 0) {
             /* "decode.ipv4.truncated" -> "decoder.event.ipv4.truncated" */
@@ -241,7 +280,8 @@ static enum mk_status read_capture(struct run *r, struct mk_capture *c, const ch
 
         st = mk_capture_next(c, &f, err);
         if (st == MK_EAGAIN) {
-            housekeeping(r, r->last_tick_sec);
+            /* a quiet interface: packet time is wall time, so let it advance */
+            housekeeping(r, live ? (int64_t)time(NULL) : r->last_tick_sec);
             continue;
         }
         if (st != MK_OK) {
@@ -252,6 +292,9 @@ static enum mk_status read_capture(struct run *r, struct mk_capture *c, const ch
             housekeeping(r, f.ts_sec);
             progress(r, c, name);
         }
+    }
+    if (stop_requested && st != MK_OK) {
+        st = MK_ENOTFOUND; /* a read cut short by the stop signal is a normal end */
     }
     mk_capture_stats(c, &r->cap_stats);
     if (r->cfg->progress) {
@@ -396,6 +439,15 @@ void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t)
                           (unsigned long long)t->decode_events[k]);
         }
     }
+    (void)fprintf(out,
+                  "tcp: %llu segments, %llu retransmitted, %llu out of order, %llu gaps; "
+                  "peak flow memory %llu bytes, %llu memcap hits; %llu app-layer "
+                  "anomalies\n",
+                  (unsigned long long)t->flow.tcp_segments,
+                  (unsigned long long)t->flow.tcp_retransmissions,
+                  (unsigned long long)t->flow.tcp_out_of_order,
+                  (unsigned long long)t->flow.tcp_gaps, (unsigned long long)t->flow_memuse_peak,
+                  (unsigned long long)t->flow.memcap_hits, (unsigned long long)t->anomalies);
     if (t->capture_drops > 0 || t->ring_drops > 0) {
         (void)fprintf(out, "dropped: capture %llu, queue %llu\n",
                       (unsigned long long)t->capture_drops, (unsigned long long)t->ring_drops);

@@ -47,6 +47,9 @@ struct mk_sensor_totals {
     uint64_t events[MK_EVE_TYPE_COUNT];
     uint64_t eve_write_errors;
     uint64_t decode_events[MK_DECODE_EVENT_COUNT];
+    struct mk_flow_stats flow; /* summed over workers */
+    uint64_t anomalies;        /* application-layer anomalies reported */
+    uint64_t flow_memuse_peak; /* highest flow + reassembly memory seen (sampled each second) */
     double seconds;
     bool truncated_input; /* a capture file ended inside a record */
 };

@@ -61,6 +61,8 @@ struct worker_stats {
     uint64_t bytes;
     uint64_t invalid;
     uint64_t flows;
+    uint64_t anomalies;
+    uint64_t memuse_peak;
 };
 
 struct worker {

@@ -49,6 +49,7 @@ static void on_anomaly(void *ctx, struct mk_flow *f, const char *event)
 {
     struct worker *w = ctx;
 
+    w->stats.anomalies++;
     mk_eve_anomaly(&w->eve, w->now, f, event);
 }
 
@@ -229,6 +230,7 @@ enum mk_status mk_worker_init(struct worker *w, unsigned index, const struct mk_
 
 void mk_worker_drain(struct worker *w)
 {
+    mk_worker_publish(w); /* samples the memory peak before the flush frees it */
     if (w->flows != NULL) {
         mk_flow_table_flush(w->flows);
     }
@@ -290,6 +292,12 @@ void mk_worker_publish(struct worker *w)
     s->flows = w->stats.flows;
     memcpy(s->events, w->eve.events, sizeof(s->events));
     memcpy(s->decode_events, ds->events, sizeof(s->decode_events));
+    s->flow = *mk_flow_table_stats(w->flows);
+    if (s->flow.memuse > w->stats.memuse_peak) {
+        w->stats.memuse_peak = s->flow.memuse;
+    }
+    s->flow_memuse_peak = w->stats.memuse_peak;
+    s->anomalies = w->stats.anomalies;
     (void)pthread_mutex_unlock(&w->lock);
 }
 

@@ -261,9 +261,10 @@ static long find_duplicate(struct jb *b, const struct jb_entry *m, size_t n)
 static int close_object(struct jb *b, struct jb_frame *f, struct mk_json *v)
 {
     size_t n = b->n_entries - f->first;
-    const struct jb_entry *src = &b->entries[f->first];
+    /* an empty object before any entry exists has no entry stack yet */
+    const struct jb_entry *src = n > 0 ? &b->entries[f->first] : NULL;
     struct mk_json_member *m = NULL;
-    long dup = find_duplicate(b, src, n);
+    long dup = n > 0 ? find_duplicate(b, src, n) : -1;
 
     if (dup == -2) {
         return fail(b, MK_ENOMEM, "out of memory");

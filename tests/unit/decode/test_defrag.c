@@ -204,6 +204,47 @@ static void test_rejects_unaligned_and_oversized_fragments(void **state)
     mk_decoder_free(d);
 }
 
+/* Regression: every fragment fits with its own 20-byte header, but the
+ * offset-0 fragment has 40 bytes of options and the datagram would exceed
+ * 65535 (and, for IPv6, the reassembly buffer). */
+static void test_rejects_datagram_too_large_with_first_fragment_header(void **state)
+{
+    struct mk_decoder *d = new_dec(MK_DEFRAG_POLICY_LINUX, 1 << 20);
+    struct tframe t;
+    struct mk_packet p;
+
+    (void)state;
+    /* IHL 15: 40 bytes of NOP options, then 8 bytes of data, MF */
+    tframe_hex(&t, MK_LINK_RAW,
+               "4f000044 00180000 40110000 c0000201 c0000202"
+               "01010101 01010101 01010101 01010101 01010101 01010101 01010101 01010101"
+               "01010101 01010101 0000000000000000");
+    t.buf[6] = 0x20; /* MF, offset 0 */
+    tframe_fix4(&t, 0);
+    assert_int_equal(mk_decode_frame(d, &t.f, &p), MK_EAGAIN);
+    frag4(&t, 0x18, 8, true, 1000, 0xaa);
+    assert_int_equal(mk_decode_frame(d, &t.f, &p), MK_EAGAIN);
+    /* a last fragment that ends at 65512: fits 20 + 65512, not 60 + 65512 */
+    frag4(&t, 0x18, 65504, false, 8, 0xbb);
+    assert_int_equal(mk_decode_frame(d, &t.f, &p), MK_EAGAIN);
+    /* fill [1008, 65504) with big fragments */
+    for (uint32_t off = 1008; off < 65504; off += 1480) {
+        uint32_t len = 65504 - off < 1480 ? 65504 - off : 1480;
+        enum mk_status st;
+
+        frag4(&t, 0x18, (uint16_t)off, true, len, 0xcc);
+        st = mk_decode_frame(d, &t.f, &p);
+        if (off + len < 65504) {
+            assert_int_equal(st, MK_EAGAIN);
+        } else {
+            assert_int_equal(st, MK_EINVAL);
+            assert_int_equal(p.event, MK_DECODE_FRAG_TOO_LARGE);
+        }
+    }
+    assert_int_equal(mk_decoder_stats(d)->events[MK_DECODE_FRAG_TOO_LARGE], 1);
+    mk_decoder_free(d);
+}
+
 static void test_conflicting_last_fragments_drop_datagram(void **state)
 {
     struct mk_decoder *d = new_dec(MK_DEFRAG_POLICY_LINUX, 1 << 20);
@@ -303,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_memcap_refuses_fragments),
         cmocka_unit_test(test_max_datagrams_cap),
         cmocka_unit_test(test_rejects_unaligned_and_oversized_fragments),
+        cmocka_unit_test(test_rejects_datagram_too_large_with_first_fragment_header),
         cmocka_unit_test(test_conflicting_last_fragments_drop_datagram),
         cmocka_unit_test(test_too_many_fragments),
         cmocka_unit_test(test_frags_pcap_ipv4_and_ipv6),
