@@ -34,6 +34,7 @@ struct tracker {
     bool has_last;
     bool has_overlap;
     uint16_t nfrags;
+    uint32_t wire_len; /* wire bytes of every fragment frame, for flow counters */
     uint32_t total; /* data bytes, known once the last fragment arrived */
     int64_t first_ts;
     uint8_t *hdr; /* unfragmentable part from the offset-0 fragment */
@@ -442,6 +443,7 @@ enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const 
     if ((st = keep_header(c, t, fr)) != MK_OK || (st = add_ent(c, t, fr)) != MK_OK) {
         return st;
     }
+    t->wire_len += c->p->frame != NULL ? c->p->frame->wirelen : (uint32_t)fr->data_len;
     if (!complete(t)) {
         return MK_EAGAIN;
     }
@@ -453,6 +455,8 @@ enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const 
     }
     *out_len = build(df, t);
     *out = df->buf;
+    c->p->frag_frames = t->nfrags;
+    c->p->frag_wire_len = t->wire_len;
     if (t->has_overlap && !c->p->has_event) {
         /* flag the datagram too; the overlap was counted when it happened */
         c->p->has_event = true;

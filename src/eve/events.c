@@ -66,10 +66,21 @@ static void write_tcp_flags(struct mk_eve_writer *w, const struct mk_flow *f)
     mk_jw_obj_close(&w->jw);
 }
 
+/* Suricata's flow states: TCP follows the session (a handshake that never
+ * completed is still "new"); other protocols are established once both
+ * directions were seen. */
 static const char *flow_state(const struct mk_flow *f)
 {
-    if (f->proto == 6 && f->tcp_state == MK_TCP_CLOSED) {
-        return "closed";
+    if (f->proto == 6) {
+        switch (f->tcp_state) {
+        case MK_TCP_CLOSED:
+            return "closed";
+        case MK_TCP_ESTABLISHED:
+        case MK_TCP_FIN_WAIT:
+            return "established";
+        default:
+            return "new";
+        }
     }
     return f->pkts[MK_FLOW_TOCLIENT] > 0 ? "established" : "new";
 }

@@ -425,9 +425,15 @@ static void count_packet(struct mk_flow *f, enum mk_flow_dir d, const struct mk_
         f->icmp_type[d] = p->icmp_type;
         f->icmp_code[d] = p->icmp_code;
     }
-    f->pkts[d]++;
-    /* the whole frame as captured on the wire, as Suricata counts bytes */
-    f->bytes[d] += p->frame != NULL ? p->frame->wirelen : p->l3_len;
+    /* the whole frames as seen on the wire; a reassembled datagram stands for
+     * all its fragments, so the counts agree with a packet-level tool */
+    if (p->is_reassembled && p->frag_frames > 0) {
+        f->pkts[d] += p->frag_frames;
+        f->bytes[d] += p->frag_wire_len;
+    } else {
+        f->pkts[d]++;
+        f->bytes[d] += p->frame != NULL ? p->frame->wirelen : p->l3_len;
+    }
     f->tcp_flags[d] |= p->tcp_flags;
     /* packet time can step back a little across interfaces: keep the latest */
     if (p->ts_sec > f->last_sec || (p->ts_sec == f->last_sec && p->ts_nsec > f->last_nsec)) {

@@ -245,6 +245,8 @@ static enum mk_status fmt_txt(struct rd *r)
         if (r->end - r->off - 1 < k) {
             return MK_ETRUNC;
         }
+        /* character-strings are concatenated, as SPF and DKIM read them
+         * (RFC 7208 section 3.3): a long record split at 255 bytes reads whole */
         sb_bytes(r->out, r->p + r->off + 1, k);
         r->off += 1 + k;
     }

@@ -289,20 +289,13 @@ static const char *file_name(const struct run *r, const struct http_tx *tx)
 {
     const char *uri = tx != NULL ? tx_str(tx, tx->uri) : NULL;
     size_t end;
-    size_t start;
 
     if (uri == NULL) {
         return "";
     }
+    /* Suricata 7 (libhtp) names an HTTP file by its URI path, query cut off */
     end = strcspn(uri, "?#");
-    start = end;
-    while (start > 0 && uri[start - 1] != '/') {
-        start--;
-    }
-    if (start == end) {
-        start = 0;
-    }
-    return mk_arena_strndup(r->ctx->scratch, uri + start, end - start);
+    return mk_arena_strndup(r->ctx->scratch, uri, end);
 }
 
 static void body_finish(const struct run *r)

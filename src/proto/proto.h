@@ -102,11 +102,11 @@ struct mk_file_info {
 };
 
 struct mk_tls_cert {
-    const char *subject;  /* RFC 4514-ish one-line form, as Suricata prints */
+    const char *subject; /* RFC 4514-ish one-line form, as Suricata prints */
     const char *issuer;
-    const char *serial;   /* "0A:1B:..." upper-case colon-separated */
+    const char *serial;      /* "0A:1B:..." upper-case colon-separated */
     const char *fingerprint; /* SHA-1 of the DER, "aa:bb:..." lower-case colon-separated */
-    int64_t not_before;   /* seconds since the epoch */
+    int64_t not_before;      /* seconds since the epoch */
     int64_t not_after;
 };
 
@@ -180,8 +180,8 @@ struct mk_analyzer_ops {
     void (*state_free)(void *state);
     /* TCP: the next in-order stream bytes of one direction. UDP: one
      * datagram. May report through ctx->sink. */
-    void (*parse)(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow,
-                  enum mk_flow_dir dir, const uint8_t *data, size_t len);
+    void (*parse)(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow, enum mk_flow_dir dir,
+                  const uint8_t *data, size_t len);
     /* TCP only: `len` bytes of this direction are lost. */
     void (*gap)(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow, enum mk_flow_dir dir,
                 size_t len);

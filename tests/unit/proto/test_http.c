@@ -152,7 +152,7 @@ static void test_http_simple_get_and_response(void **state)
     assert_int_equal(e->n_http, 0);
     down(e, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello");
     assert_string_equal(e->log,
-                        "file tx0 down name=index.html size=5 md5=5d41402abc4b2a76b9719d911017c592 "
+                        "file tx0 down name=/index.html size=5 md5=5d41402abc4b2a76b9719d911017c592 "
                         "sha1=aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d "
                         "sha256=2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
                         "tx0 GET /index.html?q=1 HTTP/1.1 host=example.com port=-1 ua=curl/8.0 "
@@ -207,10 +207,10 @@ static void test_http_byte_at_a_time_equals_one_shot(void **state)
     }
     assert_string_equal(
         whole,
-        "file tx2 up name=load.bin size=23 md5=25b83662323c397c9944a8a7b3fef7ab "
+        "file tx2 up name=/up/load.bin size=23 md5=25b83662323c397c9944a8a7b3fef7ab "
         "sha1=ddd0adbbf046e9be9634d4d68ca2ba5724b3aea8 "
         "sha256=3461c519a9b3939c702729f6440b85de20f8d03d1da9aa32d82215bc689e7b4d\n"
-        "file tx0 down name=a size=3 md5=900150983cd24fb0d6963f7d28e17f72 "
+        "file tx0 down name=/a size=3 md5=900150983cd24fb0d6963f7d28e17f72 "
         "sha1=a9993e364706816aba3e25717850c26c9cd0d89d "
         "sha256=ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
         "tx0 GET /a HTTP/1.1 host=h port=-1 ua=- ref=- xff=- | 200 ct=- loc=- req=0 resp=3\n"
@@ -254,7 +254,7 @@ static void test_http_chunked_body_hashes_the_decoded_bytes(void **state)
     down(e, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
             "6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n");
     assert_int_equal(e->n_file, 1);
-    assert_non_null(strstr(e->log, "file tx0 down name=hello.txt size=11 "
+    assert_non_null(strstr(e->log, "file tx0 down name=/files/hello.txt size=11 "
                                    "md5=5eb63bbbe01eeed093cb22bb8f5acdc3 "
                                    "sha1=2aae6c35c94fcfb415dbe95f408b9ce91ee846ed "
                                    "sha256=b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7"
@@ -271,7 +271,7 @@ static void test_http_transfer_encoding_list_ignores_empty_elements(void **state
           "3\r\nabc\r\n0\r\n\r\n");
     assert_int_equal(e->n_anomaly, 0);
     assert_non_null(
-        strstr(e->log, "file tx0 up name=x size=3 md5=900150983cd24fb0d6963f7d28e17f72 "));
+        strstr(e->log, "file tx0 up name=/x size=3 md5=900150983cd24fb0d6963f7d28e17f72 "));
 }
 
 static void test_http_post_body_by_content_length_is_a_file(void **state)
@@ -280,7 +280,7 @@ static void test_http_post_body_by_content_length_is_a_file(void **state)
 
     up(e, "POST /cgi/upload?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234");
     up(e, "56789");
-    assert_non_null(strstr(e->log, "file tx0 up name=upload size=10 "
+    assert_non_null(strstr(e->log, "file tx0 up name=/cgi/upload size=10 "
                                    "md5=781e5e245d69b566979b86e28d23f2c7 "));
     down(e, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
     assert_non_null(strstr(e->log, "| 201 ct=- loc=- req=10 resp=0\n"));
@@ -395,7 +395,7 @@ static void test_http_gap_inside_a_body_keeps_sync(void **state)
     mk_analyzer_http.gap(e->state, &e->ctx, &e->flow, MK_FLOW_TOCLIENT, 3);
     down(e, "789HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     assert_int_equal(e->n_http, 2);
-    assert_non_null(strstr(e->log, "file tx0 down name=f.bin size=10 truncated gaps "));
+    assert_non_null(strstr(e->log, "file tx0 down name=/f.bin size=10 truncated gaps "));
     assert_non_null(strstr(e->log, "tx1 GET /g"));
 }
 
@@ -456,7 +456,7 @@ static void test_http_close_delimited_body_ends_with_the_flow(void **state)
     assert_int_equal(e->n_http, 0);
     end(e);
     assert_int_equal(e->n_http, 1);
-    assert_non_null(strstr(e->log, "file tx0 down name=stream size=11 "
+    assert_non_null(strstr(e->log, "file tx0 down name=/stream size=11 "
                                    "md5=5eb63bbbe01eeed093cb22bb8f5acdc3 "));
     assert_non_null(strstr(e->log, "| 200 ct=text/plain loc=- req=0 resp=11\n"));
 }
@@ -482,7 +482,7 @@ static void test_http_09_simple_request_is_tolerated(void **state)
     assert_int_equal(e->n_http, 1);
     assert_int_equal(e->n_anomaly, 0);
     assert_non_null(strstr(e->log, "tx0 GET /old.html  host=- "));
-    assert_non_null(strstr(e->log, "file tx0 down name=old.html size=15 "));
+    assert_non_null(strstr(e->log, "file tx0 down name=/old.html size=15 "));
 }
 
 static void test_http_too_many_pending_requests_evict_the_oldest(void **state)

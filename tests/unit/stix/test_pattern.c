@@ -60,9 +60,14 @@ static const char *normalise(struct fixture *f, const char *s)
     return mk_arena_strndup(&f->arena, f->out.data, f->out.len);
 }
 
-/* Examples from STIX 2.1 part 9 (patterning), as they appear in the pattern
- * property (JSON escaping removed). */
+/* The pattern examples of the STIX 2.1 specification, as they appear in the
+ * specification text (not JSON encoded), copied from "STIX Version 2.1 Errata 01"
+ * (https://docs.oasis-open.org/cti/stix/v2.1/stix-v2.1.md, as stored in
+ * oasis-tcs/cti-stix2 spec/stix-v2.1.md). Section 9.8 (Examples) comes first, in
+ * its order; spec_examples[5] (the three user accounts) is also used below as a
+ * pattern that needs several allocations. */
 static const char *const spec_examples[] = {
+    /* 9.8 Examples */
     "[file:hashes.'SHA-256' = "
     "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
     "[email-message:from_ref.value MATCHES '.+\\\\@example\\\\.com$' AND "
@@ -70,12 +75,13 @@ static const char *const spec_examples[] = {
     "[file:hashes.'SHA-256' = "
     "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND "
     "file:mime_type = 'application/x-pdf']",
+    /* the specification breaks this one over two lines */
     "[file:hashes.'SHA-256' = "
     "'bf07a7fbb825fc0aae7bf4a1177b2b31fcf8a3feeaf7092761e18c859ee52a9c' OR "
-    "file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f'] AND [file:hashes.'SHA-256' = "
+    "file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f']\nAND [file:hashes.'SHA-256' = "
     "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
-    "[file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
-    "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar'] WITHIN 5 SECONDS",
+    "([file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] FOLLOWEDBY "
+    "[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) WITHIN 300 SECONDS",
     "[user-account:account_type = 'unix' AND user-account:user_id = '1007' AND "
     "user-account:account_login = 'Peter'] AND [user-account:account_type = 'unix' AND "
     "user-account:user_id = '1008' AND user-account:account_login = 'Paul'] AND "
@@ -90,7 +96,7 @@ static const char *const spec_examples[] = {
     "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
     "'203.0.113.33/32']",
     "[network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = "
-    "'example.com'] REPEATS 5 TIMES WITHIN 180 SECONDS",
+    "'example.com'] REPEATS 5 TIMES WITHIN 1800 SECONDS",
     "[domain-name:value = 'www.5z8.info' AND domain-name:resolves_to_refs[*].value = "
     "'198.51.100.1/32']",
     "[url:value = 'http://example.com/foo' OR url:value = 'http://example.com/bar']",
@@ -99,56 +105,235 @@ static const char *const spec_examples[] = {
     "[windows-registry-key:key = 'HKEY_CURRENT_USER\\\\Software\\\\CryptoLocker\\\\Files' OR "
     "windows-registry-key:key = "
     "'HKEY_CURRENT_USER\\\\Software\\\\Microsoft\\\\CurrentVersion\\\\Run\\\\CryptoLocker_0388']",
-    "[(file:name = 'pdf.exe' OR file:size = '371712') AND file:created = "
+    "[(file:name = 'pdf.exe' OR file:size = 371712) AND file:created = "
     "t'2014-01-13T07:03:17Z']",
     "[email-message:sender_ref.value = 'jdoe@example.com' AND email-message:subject = "
     "'Conference Info']",
-    "[x-usb-device:usbdrive.serial_number = '575833344d30373238393139']",
+    "[x-usb-device:usbdrive.serial_number = '575833314133343231313937']",
+    /* sic: no space between the second MATCHES and its string */
     "[process:command_line MATCHES '^.+>-add GlobalSign.cer -c -s -r localMachine Root$'] "
-    "FOLLOWEDBY [process:command_line MATCHES "
+    "FOLLOWEDBY [process:command_line MATCHES"
     "'^.+>-add GlobalSign.cer -c -s -r localMachineTrustedPublisher$'] WITHIN 300 SECONDS",
     "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']",
     "([file:name = 'foo.dll'] AND [windows-registry-key:key = "
-    "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) OR [process:name = 'fooproc' OR process:name = "
-    "'procfoo']",
-    "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR "
-    "ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']",
-    "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
-    "[ipv4-addr:value ISSUPERSET '198.51.100.7']",
-    "[process:name IN ('proccy', 'proximus', 'badproc')]",
-    "[directory:path LIKE 'C:\\\\\\\\Windows\\\\\\\\%\\\\\\\\foo']",
+    "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) OR [process:image_ref.name = 'fooproc' OR "
+    "process:image_ref.name = 'procfoo']",
+    /* 9.1 Definitions, Example column (the full patterns) */
+    "[ipv4-addr:value = '203.0.113.1' OR ipv4-addr:value = '203.0.113.2']",
+    "([ipv4-addr:value = '198.51.100.5'] FOLLOWEDBY [ipv4-addr:value = '198.51.100.10'])",
+    "([ipv4-addr:value = '198.51.100.5' ] AND [ipv4-addr:value = '198.51.100.10']) WITHIN 300 "
+    "SECONDS",
     "[file:name = 'foo.dll'] START t'2016-06-01T00:00:00Z' STOP t'2016-07-01T00:00:00Z'",
-    "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f'] REPEATS 5 TIMES",
-    "([file:name = 'foo.dll'] AND [windows-registry-key:key = "
-    "'HKEY_LOCAL_MACHINE\\\\foo\\\\bar']) WITHIN 300 SECONDS",
-    "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
-    "[windows-registry-key:values[*].name = 'Foo']",
+    "[ipv4-addr:value = '198.51.100.5'] AND [ ipv4-addr:value = '198.51.100.10']",
+    "[file:size = 25536]",
+    /* 9.3 STIX Patterns */
+    "[ipv4-addr:value = '198.51.100.1/32']",
+    "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR "
+    "ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']\n",
+    "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR "
+    "ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128'] REPEATS 5 TIMES",
+    "([ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR "
+    "ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128'] FOLLOWEDBY "
+    "[domain-name:value = 'example.com']) WITHIN 600 SECONDS",
+    /* 9.5 Observation Expressions */
+    "[ network-traffic:src_ref.value = '203.0.113.10' AND network-traffic:dst_ref.value = "
+    "'198.51.100.58' ]",
+    /* 9.5.1 Observation Expression Qualifiers (the WITHIN example; '...' is the spec's) */
+    "([file:hashes.'SHA-256' = '13987239847...'] AND [windows-registry-key:key = 'hkey']) "
+    "WITHIN 120 SECONDS",
+    /* 9.1, 9.6.1, 9.6.4 and 9.7: comparison expressions and object paths that the
+     * specification shows without brackets, here inside one. */
+    "[user-account:value = 'Peter']",
+    "[user-account:value = 'Peter' OR user-account:value = 'Mary']",
+    "[file:name = 'foo.dll']",
+    "[file:size != 4112]",
+    "[file:size > 256]",
+    "[file:size < 1024]",
+    "[file:size <= 25145]",
+    "[file:size >= 33312]",
+    "[process:name IN ('proccy', 'proximus', 'badproc')]",
+    "[directory:path LIKE 'C:\\\\Windows\\\\%\\\\foo']",
+    "[directory:path MATCHES '^C:\\\\\\\\Windows\\\\w+$']",
+    "[ipv4-addr:value ISSUBSET '198.51.100.0/24']",
+    "[ipv4-addr:value ISSUPERSET '198.51.100.0/24']",
     "[EXISTS windows-registry-key:values]",
+    "[artifact:payload_bin = 'dGhpcyBpcyBhIHRlc3Q=']",
+    "[artifact:payload_bin = 'this is a test']",
+    "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
+    "[artifact:payload_bin = h'7468697320697320612074657374']",
+    "[EXISTS ipv6-addr:value]",
+    "[EXISTS file:size]",
+    "[EXISTS file:extensions.'windows-pebinary-ext'.sections[*].entropy]",
+    "[EXISTS network-traffic:protocols[0]]",
+    "[EXISTS file:hashes.ssdeep]",
+    "[EXISTS file:extensions.'raster-image-ext'.image_height]",
+    "[EXISTS email-message:from_ref.value]",
+    "[EXISTS directory:contains_refs[*].name]",
+    /* 9.2 Constants: the example of each constant */
+    "[artifact:payload_bin = b'ABI=']",
+    "[artifact:payload_bin = h'ffc3']",
+    "[file:created = t'2014-01-13T07:03:17Z']",
+    /* 7.3 (extension definition examples) and 8.2 (bundle example) */
+    "[file:hashes.'SHA-256' = "
+    "'ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c']",
+};
+
+/* The valid patterns of the OASIS pattern validator's STIX 2.1 tests
+ * (oasis-open/cti-pattern-validator stix2patterns/test/v21/test_validator.py,
+ * PASS_CASES; Python escapes removed). Object types such as emailaddr and
+ * win-registry-key are the validator's own: the grammar accepts any type name. */
+static const char *const validator_valid[] = {
+    "[file:size = 1280]",
+    "[file:size != 1280]",
+    "[file:size < 1024]",
+    "[file:size <= 1024]",
+    "[file:size > 1024]",
+    "[file:size >= 1024]",
+    "[file:file_name = 'my_file_name']",
+    "[file:extended_properties.'ntfs-ext'.sid = '234']",
+    "[emailaddr:value MATCHES '.+\\\\@ibm\\\\.com$' OR file:name MATCHES "
+    "'^Final Report.+\\\\.exe$']",
+    "[ipv4addr:value ISSUBSET '192.168.0.1/24']",
+    "[ipv4addr:value NOT ISSUBSET '192.168.0.1/24']",
+    "[user-account:value = 'Peter'] AND [user-account:value != 'Paul'] AND "
+    "[user-account:value = 'Mary'] WITHIN 5 SECONDS",
+    "[file:file_system_properties.file_name LIKE 'name%']",
+    "[file:file_name IN ('test.txt', 'test2.exe', 'README')]",
+    "[file:size IN (1024, 2048, 4096)]",
+    "[network-connection:extended_properties[0].source_payload MATCHES 'dGVzdHRlc3R0ZXN0']",
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 SECONDS",
+    "[x_whatever:detected == t'2018-03-22T12:11:14.1Z']",
+    "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
+    "[foo:bar=1] REPEATS 9 TIMES",
+    "[network-traffic:start = '2018-04-20T12:36:24.558Z']",
+    "( [(network-traffic:dst_port IN(443,6443,8443) AND network-traffic:src_packets != 0) ])",
+    /* "([win-registry-key:key = ...]) WITHIN 5 SECONDS WITHIN 6 SECONDS" is also in
+     * PASS_CASES, but only because the validator does not look for duplicate
+     * qualifiers after a ')'; section 9.5.1 forbids it, see spec_invalid. */
+    "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES) REPEATS 2 "
+    "TIMES",
+    "[network-traffic:src_port = 37020 AND user-account:user_id = 'root'] "
+    "START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z' OR "
+    "[ipv4-addr:value = '192.168.122.83'] "
+    "START t'2016-06-01T03:55:00.123Z' STOP t'2016-06-01T04:30:24.743Z'",
+    /* the STIX 2.0 test file (test/v20/test_validator.py) adds this one */
+    "[file:hashes[*] = '8665c8d477534008b3058b72e2dae8ae']",
+};
+
+/* Patterns that must be rejected. Most are the validator's FAIL_CASES (same file);
+ * "[file:hashes.'SHA-256' = 'f00']" is left out: the validator rejects it for the
+ * hash length, which is the STIX validator's business (validate.c), not the
+ * grammar's. The rest name the rule of the specification they break. */
+static const char *const spec_invalid[] = {
+    "file:size = 1280",
+    "[file:size = ]",
+    "[file:hashes.MD5 = cead3f77f6cda6ec00f57d76c9a6879f]",
+    "[file.size = 1280]",
+    "[file:name MATCHES /.*\\.dll/]",
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN ]",
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 HOURS]",
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN -5 SECONDS]",
+    "[network-traffic:dst_ref.value ISSUBSET ]",
+    "[file:hashes.MD5 =? 'cead3f77f6cda6ec00f57d76c9a6879f']",
+    "[x_whatever:detected == t'2457-73-22T32:81:84.1Z']",
+    "[artifact:payload_bin = b'====']",
+    "[foo:bar=1] within 2 seconds",
+    /* 9.5.1: "An Observation Expression MUST NOT have more than one Qualifier of a
+     * particular type." (validator FAIL_CASES, then the ')' case it lets through) */
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] WITHIN 5 SECONDS WITHIN 6 "
+    "SECONDS",
+    "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES REPEATS 3 "
+    "TIMES)",
+    "[win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] "
+    "START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z' "
+    "START t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z'",
+    "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar']) WITHIN 5 SECONDS WITHIN 6 "
+    "SECONDS",
+    /* the timestamp cases of the validator's STIX 2.0 tests (test/v20/test_validator.py,
+     * TIMESTAMP_FAIL_CASES) */
+    "[x:created = t'2024-13-01T12:00:00Z']",
+    "[x:created = t'2024-00-01T12:00:00Z']",
+    "[x:created = t'2024-01-32T12:00:00Z']",
+    "[x:created = t'2024-01-00T12:00:00Z']",
+    "[x:created = t'2024-01-15T25:00:00Z']",
+    "[x:created = t'2024-01-15T12:60:00Z']",
+    "[x:created = t'2024-01-15T12:30:61Z']",
+    "[x:created = t'2024-01-15T12:30:45']",
+    "[x:created = t'not-a-timestamp']",
+    "[x:created = t'2024/01/15T12:30:45Z']",
+    /* 9.7: a property name with a '-' MUST be in apostrophes. The STIX 2.0 text of
+     * the PE entropy example did not quote it; 2.1 does (spec_examples[8]). */
+    "[file:extensions.windows-pebinary-ext.sections[*].entropy > 7.0]",
+    /* 9.5.2 and 9.5 write [ a = 'b' ], [ a ] and type-a:property-j as shorthand in
+     * their prose; they are not patterns (no object type, unquoted '-', MINUTES). */
+    "[ a = 'b' ] FOLLOWEDBY [ c = 'd' ] REPEATS 5 TIMES",
+    "([ a ] AND [ b ]) REPEATS 5 TIMES WITHIN 5 MINUTES",
+    "[type-a:property-j = 'W' AND type-a:property-k = 'X' OR type-a:property-l = 'Z']",
+    /* 9.2: a float has no exponent; an integer has no leading zeros */
+    "[file:size > 1.5E3]",
+    "[file:size = 0371712]",
+};
+
+/* Our own cases for syntax the examples above do not reach (not from the
+ * specification): NOT with each operator, signed numbers, list index forms. */
+static const char *const extra_valid[] = {
+    "[windows-registry-key:values[*].name = 'Foo']",
     "[file:size NOT IN (1, 2, 3)]",
     "[file:name NOT LIKE '%.exe']",
+    "[file:name NOT MATCHES '^a']",
+    "[ipv4-addr:value NOT ISSUPERSET '198.51.100.7']",
+    "[NOT EXISTS file:size]",
     "[network-traffic:src_port > 1023 AND network-traffic:dst_port = 443]",
     "[process:pid = -1 OR process:pid >= +10]",
-    "[file:size > 1.5E3]",
+    "[x-a:list[-1] = 'last']",
+    "[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879f'] REPEATS 5 TIMES",
+    "[a:x = 1] REPEATS 2 TIMES WITHIN 5 SECONDS START t'2016-06-01T00:00:00Z' STOP "
+    "t'2016-07-01T00:00:00Z'",
 };
+
+static void parse_all_ok(struct fixture *f, const char *const *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct mk_stix_pattern *p = NULL;
+        enum mk_status st = parse(f, list[i], &p);
+
+        if (st != MK_OK) {
+            print_error("%s[%zu]: %s -> %s\n", name, i, list[i], f->err.msg);
+        }
+        assert_int_equal(st, MK_OK);
+        assert_non_null(p);
+    }
+}
 
 static void test_pattern_parses_spec_examples(void **state)
 {
     struct fixture *f = *state;
 
-    for (size_t i = 0; i < MK_ARRAY_LEN(spec_examples); i++) {
-        const struct mk_stix_pattern *p = NULL;
-        enum mk_status st = parse(f, spec_examples[i], &p);
+    parse_all_ok(f, spec_examples, MK_ARRAY_LEN(spec_examples), "spec_examples");
+}
 
-        if (i == MK_ARRAY_LEN(spec_examples) - 1) {
-            /* The grammar has no exponent: the last entry is the control. */
-            assert_int_equal(st, MK_EINVAL);
-            continue;
+static void test_pattern_parses_validator_valid_cases(void **state)
+{
+    struct fixture *f = *state;
+
+    parse_all_ok(f, validator_valid, MK_ARRAY_LEN(validator_valid), "validator_valid");
+    parse_all_ok(f, extra_valid, MK_ARRAY_LEN(extra_valid), "extra_valid");
+}
+
+static void test_pattern_rejects_invalid_spec_cases(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < MK_ARRAY_LEN(spec_invalid); i++) {
+        const struct mk_stix_pattern *p = NULL;
+        enum mk_status st = parse(f, spec_invalid[i], &p);
+
+        if (st != MK_EINVAL) {
+            print_error("spec_invalid[%zu]: %s -> %d\n", i, spec_invalid[i], st);
+            fail();
         }
-        if (st != MK_OK) {
-            print_error("example %zu: %s -> %s\n", i, spec_examples[i], f->err.msg);
-        }
-        assert_int_equal(st, MK_OK);
-        assert_non_null(p);
+        assert_null(p);
+        assert_true(strncmp(f->err.msg, "column ", 7) == 0);
     }
 }
 
@@ -419,8 +604,13 @@ static void test_pattern_format_normalises_and_round_trips(void **state)
             fail();
         }
     }
-    for (size_t i = 0; i < MK_ARRAY_LEN(spec_examples) - 1; i++) {
+    for (size_t i = 0; i < MK_ARRAY_LEN(spec_examples); i++) {
         const char *once = normalise(f, spec_examples[i]);
+
+        assert_string_equal(normalise(f, once), once);
+    }
+    for (size_t i = 0; i < MK_ARRAY_LEN(validator_valid); i++) {
+        const char *once = normalise(f, validator_valid[i]);
 
         assert_string_equal(normalise(f, once), once);
     }
@@ -556,6 +746,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pattern_parses_spec_examples, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_parses_validator_valid_cases, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_rejects_invalid_spec_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_rejects_unclosed_bracket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_names_the_token_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_rejects_malformed_with_column, setup,
