@@ -236,21 +236,36 @@ static enum mk_status scan_hex(struct parser *p, size_t start, size_t end)
     return n % 2 == 0 ? MK_OK : fail_at(p, start, "odd number of hex digits in h'' literal");
 }
 
+/* Section 9.2: "Line feeds in the base64 encoded data MUST be supported and
+ * ignored", so LF (and the CR of a CRLF) do not count towards the groups of 4. */
+static bool is_b64_break(char c)
+{
+    return c == '\n' || c == '\r';
+}
+
 static enum mk_status scan_b64(struct parser *p, size_t start, size_t end)
 {
     size_t n = end - start - 3;
     const char *b = p->s + start + 2;
+    size_t chars = 0;
     size_t pad = 0;
 
-    if (n == 0 || n % 4 != 0) {
+    for (size_t i = 0; i < n; i++) {
+        chars += !is_b64_break(b[i]);
+    }
+    if (chars == 0 || chars % 4 != 0) {
         return fail_at(p, start, "base64 in b'' literal must be a non-empty multiple of 4 chars");
     }
-    for (size_t i = 0; i < n; i++) {
-        if (b[i] == '=' && i >= n - 2) {
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (is_b64_break(b[i])) {
+            continue;
+        }
+        if (b[i] == '=' && k >= chars - 2) {
             pad++;
         } else if (!is_b64(b[i]) || pad > 0) {
             return fail_at(p, start + 2 + i, "invalid base64 character in b'' literal");
         }
+        k++;
     }
     return MK_OK;
 }
@@ -461,26 +476,36 @@ static enum mk_status decode_hex(struct parser *p, const char *h, size_t n, stru
     return MK_OK;
 }
 
+/* b holds whole groups of 4 once the line breaks are skipped (scan_b64). */
 static enum mk_status decode_b64(struct parser *p, const char *b, size_t n, struct mk_pat_lit *l)
 {
     uint8_t *d = mk_arena_alloc(p->a, n / 4 * 3 + 1);
     size_t j = 0;
+    size_t i = 0;
 
     if (d == NULL) {
         return MK_ENOMEM;
     }
-    for (size_t i = 0; i < n; i += 4) {
+    while (i < n) {
         uint32_t v = 0;
         int got = 0;
+        int k = 0;
 
-        for (int k = 0; k < 4; k++) {
+        for (; k < 4 && i < n; i++) {
+            if (is_b64_break(b[i])) {
+                continue;
+            }
             v <<= 6;
-            if (b[i + k] != '=') {
-                v |= (uint32_t)b64_val(b[i + k]);
+            if (b[i] != '=') {
+                v |= (uint32_t)b64_val(b[i]);
                 got++;
             }
+            k++;
         }
-        for (int k = 0; k < got - 1; k++) {
+        if (k < 4) {
+            break; /* only line breaks were left */
+        }
+        for (k = 0; k < got - 1; k++) {
             d[j++] = (uint8_t)(v >> (16 - 8 * k));
         }
     }
@@ -963,12 +988,26 @@ static enum mk_status parse_startstop(struct parser *p, struct mk_pat_obs *q)
 }
 
 /* Wraps *node in each qualifier that follows it. */
+/* Section 9.5.1: "An Observation Expression MUST NOT have more than one Qualifier
+ * of a particular type", so each kind may follow a ']' or ')' once; a qualifier on a
+ * parenthesised expression is on another expression than those inside it. */
 static enum mk_status parse_qualifiers(struct parser *p, struct mk_pat_obs **node)
 {
     enum mk_status st = MK_OK;
+    unsigned seen = 0;
 
     while (st == MK_OK && (at(p, T_WITHIN) || at(p, T_REPEATS) || at(p, T_START))) {
         enum tok_kind k = p->tok.kind;
+        unsigned bit = k == T_WITHIN ? 1u : k == T_REPEATS ? 2u : 4u;
+
+        if (seen & bit) {
+            return fail_at(p, p->tok.off,
+                           k == T_WITHIN    ? "a second WITHIN on the same observation expression"
+                           : k == T_REPEATS ? "a second REPEATS on the same observation expression"
+                                            : "a second START/STOP on the same observation "
+                                              "expression");
+        }
+        seen |= bit;
         struct mk_pat_obs *q = obs_new(p, k == T_WITHIN    ? MK_PAT_OBS_WITHIN
                                           : k == T_REPEATS ? MK_PAT_OBS_REPEATS
                                                            : MK_PAT_OBS_STARTSTOP);
@@ -1319,6 +1358,20 @@ static void put_qualifier(struct fmt *f, const struct mk_pat_obs *o)
     }
 }
 
+/* Whether the qualifiers written straight after k include one of `kind`: then
+ * k needs parentheses, or the parser would see two of a kind (section 9.5.1). */
+static bool qualified_by(const struct mk_pat_obs *k, uint8_t kind)
+{
+    for (; k->kind == MK_PAT_OBS_WITHIN || k->kind == MK_PAT_OBS_REPEATS ||
+           k->kind == MK_PAT_OBS_STARTSTOP;
+         k = k->first) {
+        if (k->kind == kind) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Recursion: the AST height is capped at MK_PAT_MAX_DEPTH (64) by the parser. */
 // NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
 static void put_obs(struct fmt *f, const struct mk_pat_obs *o)
@@ -1344,7 +1397,13 @@ static void put_obs(struct fmt *f, const struct mk_pat_obs *o)
         }
         break;
     default:
-        put_obs_child(f, o->first, 3);
+        if (qualified_by(o->first, o->kind)) {
+            put_str(f, "(");
+            put_obs(f, o->first);
+            put_str(f, ")");
+        } else {
+            put_obs_child(f, o->first, 3);
+        }
         put_qualifier(f, o);
         break;
     }

@@ -6,6 +6,10 @@ sample="$MK_SRC/samples/stix/threat-report.json"
 expect_rc 0 "sample bundle is valid" -- "$MEKONG" stix validate "$sample"
 expect_grep "$TMP/err" "30 objects, 0 errors" "summary counts the sample's objects"
 
+for f in "$MK_SRC"/tests/data/stix/official-examples/*.json "$MK_SRC"/tests/data/stix/spec-examples/*.json; do
+    expect_rc 0 "official/spec example $(basename "$f") has no errors" -- "$MEKONG" stix validate "$f"
+done
+
 expect_rc 0 "validate reads stdin" -- sh -c "\"$MEKONG\" stix validate - < \"$sample\""
 
 cat >"$TMP/bad.json" <<'JSON'

@@ -585,6 +585,9 @@ static const char *const format_cases[][2] = {
      "([a:x = 1] FOLLOWEDBY [a:x = 2]) OR [a:x = 3]"},
     {"([a:x = 1] AND [a:x = 2]) WITHIN +5 SECONDS", "([a:x = 1] AND [a:x = 2]) WITHIN 5 SECONDS"},
     {"[a:x = 1] REPEATS 2 TIMES WITHIN .5 SECONDS", "[a:x = 1] REPEATS 2 TIMES WITHIN .5 SECONDS"},
+    {"([a:x = 1] REPEATS 2 TIMES) REPEATS 3 TIMES", "([a:x = 1] REPEATS 2 TIMES) REPEATS 3 TIMES"},
+    {"(([a:x = 1] WITHIN 1 SECONDS) REPEATS 2 TIMES) WITHIN 2 SECONDS",
+     "([a:x = 1] WITHIN 1 SECONDS REPEATS 2 TIMES) WITHIN 2 SECONDS"},
     {"[a:x = t'2020-01-01T00:00:00.000Z'] START t'2020-01-01T00:00:00Z' STOP "
      "t'2021-01-01T00:00:00Z'",
      "[a:x = t'2020-01-01T00:00:00.000Z'] START t'2020-01-01T00:00:00Z' STOP "
@@ -669,7 +672,9 @@ static void test_pattern_limits_nesting_depth(void **state)
     free(deep);
 }
 
-static void test_pattern_limits_chained_qualifiers(void **state)
+/* Section 9.5.1 allows one qualifier of each kind per observation expression;
+ * a qualifier on a parenthesised expression is on a new one. */
+static void test_pattern_rejects_a_repeated_qualifier_kind(void **state)
 {
     struct fixture *f = *state;
     const struct mk_stix_pattern *p = NULL;
@@ -680,8 +685,46 @@ static void test_pattern_limits_chained_qualifiers(void **state)
     for (int i = 0; i < 100; i++) {
         n += (size_t)snprintf(s + n, cap - n, " REPEATS 2 TIMES");
     }
-    assert_int_equal(parse(f, s, &p), MK_ELIMIT);
+    assert_int_equal(parse(f, s, &p), MK_EINVAL);
+    assert_string_equal(f->err.msg,
+                        "column 27: a second REPEATS on the same observation expression");
+    assert_int_equal(parse(f, "[a:x = 1] WITHIN 1 SECONDS REPEATS 2 TIMES WITHIN 2 SECONDS", &p),
+                     MK_EINVAL);
+    assert_string_equal(f->err.msg,
+                        "column 44: a second WITHIN on the same observation expression");
+    assert_int_equal(parse(f,
+                           "[a:x = 1] START t'2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z' "
+                           "START t'2016-01-01T00:00:00Z' STOP t'2017-01-01T00:00:00Z'",
+                           &p),
+                     MK_EINVAL);
+    assert_non_null(strstr(f->err.msg, "column 70: a second START/STOP"));
+    assert_int_equal(
+        parse(f, "(([a:x = 1] WITHIN 1 SECONDS) WITHIN 2 SECONDS) WITHIN 3 SECONDS", &p), MK_OK);
+    assert_int_equal(p->root->kind, MK_PAT_OBS_WITHIN);
+    assert_int_equal(p->root->first->kind, MK_PAT_OBS_WITHIN);
     free(s);
+}
+
+/* Section 9.2: line feeds in a b'' literal are supported and ignored. */
+static void test_pattern_base64_ignores_line_feeds(void **state)
+{
+    struct fixture *f = *state;
+    const struct mk_stix_pattern *p = NULL;
+    const struct mk_pat_lit *l;
+
+    assert_int_equal(parse(f, "[artifact:payload_bin = b'dGhpcyBp\ncyBhIHRl\r\nc3Q=\n']", &p),
+                     MK_OK);
+    l = &p->root->cmp->lits[0];
+    assert_int_equal(l->len, 14);
+    assert_memory_equal(l->str, "this is a test", 14);
+    assert_int_equal(parse(f, "[a:x = b'AB\nI=']", &p), MK_OK);
+    assert_int_equal(p->root->cmp->lits[0].len, 2);
+    assert_memory_equal(p->root->cmp->lits[0].str, "\x00\x12", 2);
+    /* the breaks do not count towards the groups of four, nor pad the end */
+    assert_int_equal(parse(f, "[a:x = b'ABI\n']", &p), MK_EINVAL);
+    assert_int_equal(parse(f, "[a:x = b'\n']", &p), MK_EINVAL);
+    assert_int_equal(parse(f, "[a:x = b'AB=\n=']", &p), MK_OK);
+    assert_int_equal(parse(f, "[a:x = b'A=\nB=']", &p), MK_EINVAL);
 }
 
 static void test_pattern_long_flat_chains_are_not_nesting(void **state)
@@ -746,8 +789,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pattern_parses_spec_examples, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pattern_parses_validator_valid_cases, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_parses_validator_valid_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_rejects_invalid_spec_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_rejects_unclosed_bracket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_names_the_token_found, setup, teardown),
@@ -768,7 +810,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pattern_format_reports_buffer_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_limits_nesting_depth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pattern_limits_chained_qualifiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_rejects_a_repeated_qualifier_kind, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_pattern_base64_ignores_line_feeds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_long_flat_chains_are_not_nesting, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pattern_limits_path_length, setup, teardown),
