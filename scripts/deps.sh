@@ -7,8 +7,10 @@ packages=(
     # build
     build-essential cmake pkg-config git
     libyajl-dev libssl-dev libxxhash-dev libpcap-dev zlib1g-dev
+    liburcu-dev libidn2-dev libpsl-dev libhyperscan-dev
     # tests, lint, fuzzing
     libcmocka-dev jq clang clang-format clang-tidy cppcheck libclang-rt-14-dev
+    iproute2 socat
     # benchmarks (bench/) and instruction counts
     valgrind time
 )

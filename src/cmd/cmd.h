@@ -17,5 +17,6 @@ struct mk_cmd {
 
 int mk_cmd_stix(int argc, char **argv);
 int mk_cmd_sensor(int argc, char **argv);
+int mk_cmd_analyze(int argc, char **argv);
 
 #endif /* MK_CMD_H */

@@ -24,7 +24,18 @@ static const char sensor_help[] =
     "processing:\n"
     "      --threads N      worker threads (default 1; packets are spread by a\n"
     "                       symmetric flow hash)\n"
-    "      --memcap MB      flow table and reassembly memory (default 256)\n"
+    "      --memcap MB      flow table and reassembly memory per worker (default 256)\n"
+    "      --app-memcap MB  application-layer state per worker (default 512)\n"
+    "indicators:\n"
+    "      --indicators FILE  STIX 2.1 bundle, plain list, Maltrail trail or CSV;\n"
+    "                       repeatable. Hits become 'alert' events. Reloaded on\n"
+    "                       SIGUSR2 and when a file changes, without pausing.\n"
+    "      --warning-list FILE  values never to alert on (e.g. top domains); repeatable\n"
+    "      --home-net CIDR  the sensor's own addresses: never alert on them; repeatable\n"
+    "      --no-default-warnings  also alert on private, loopback and link-local ranges\n"
+    "      --alert-rate N   alerts per indicator per minute and worker (default 100; 0 = all)\n"
+    "      --validity-at now|packet  judge valid_from/valid_until at the packet's time\n"
+    "                       (default) or now (to hunt old captures with new indicators)\n"
     "output:\n"
     "  -o, --eve SPEC       EVE destination: a file (default eve.json), '-' for\n"
     "                       stdout, unix:PATH or unix-dgram:PATH for a socket\n"
@@ -37,7 +48,7 @@ static const char sensor_help[] =
     "  -q, --quiet          no summary on stderr\n"
     "  -h, --help           this text\n\n"
     "Signals: SIGINT/SIGTERM stop and flush every open flow; SIGHUP reopens the EVE\n"
-    "file (log rotation). Exit status: 0 done (a truncated capture is reported but\n"
+    "file (log rotation); SIGUSR2 reloads the indicators. Exit status: 0 done (a truncated capture is reported but\n"
     "is not an error), 2 usage error or unreadable input.\n";
 
 enum {
@@ -51,6 +62,21 @@ enum {
     OPT_HOST,
     OPT_STATS_INTERVAL,
     OPT_NO_PROGRESS,
+    OPT_APP_MEMCAP,
+    OPT_INDICATORS,
+    OPT_WARNING_LIST,
+    OPT_HOME_NET,
+    OPT_NO_DEFAULT_WARNINGS,
+    OPT_ALERT_RATE,
+    OPT_VALIDITY_AT,
+};
+
+/* The lists options collect (capacity argc: each item is one argument). */
+struct lists {
+    const char **files;
+    const char **indicators;
+    const char **warnings;
+    const char **home_net;
 };
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -99,24 +125,51 @@ static bool parse_types(const char *list, struct mk_eve_config *eve)
     return true;
 }
 
-static bool add_file(struct mk_sensor_config *cfg, const char *path)
+/* Applies one option; false on a bad value. */
+static bool apply_list(struct mk_sensor_config *cfg, struct lists *l, int c, const char *arg)
 {
-    if (cfg->n_files >= MK_SENSOR_MAX_INPUTS) {
-        (void)fprintf(stderr, "mekong sensor: at most %d capture files\n", MK_SENSOR_MAX_INPUTS);
+    switch (c) {
+    case 'r':
+        l->files[cfg->n_files++] = arg;
+        return true;
+    case OPT_INDICATORS:
+        l->indicators[cfg->n_indicator_files++] = arg;
+        return true;
+    case OPT_WARNING_LIST:
+        l->warnings[cfg->n_warning_files++] = arg;
+        return true;
+    case OPT_HOME_NET:
+        l->home_net[cfg->n_home_net++] = arg;
+        return true;
+    case OPT_NO_DEFAULT_WARNINGS:
+        cfg->default_warnings = false;
+        return true;
+    case OPT_ALERT_RATE: {
+        unsigned long v = 0;
+
+        return parse_uint(arg, 1000000, &v) && (cfg->alert_rate = (unsigned)v, true);
+    }
+    case OPT_VALIDITY_AT:
+        cfg->validity_now = strcmp(arg, "now") == 0;
+        return cfg->validity_now || strcmp(arg, "packet") == 0;
+    default:
         return false;
     }
-    cfg->files[cfg->n_files++] = path;
-    return true;
 }
 
-/* Applies one option; false on a bad value. */
-static bool apply(struct mk_sensor_config *cfg, int c, const char *arg)
+static bool apply(struct mk_sensor_config *cfg, struct lists *l, int c, const char *arg)
 {
     unsigned long v = 0;
 
     switch (c) {
     case 'r':
-        return add_file(cfg, arg);
+    case OPT_INDICATORS:
+    case OPT_WARNING_LIST:
+    case OPT_HOME_NET:
+    case OPT_NO_DEFAULT_WARNINGS:
+    case OPT_ALERT_RATE:
+    case OPT_VALIDITY_AT:
+        return apply_list(cfg, l, c, arg);
     case 'i':
         cfg->iface = arg;
         cfg->eve.iface = arg;
@@ -140,6 +193,8 @@ static bool apply(struct mk_sensor_config *cfg, int c, const char *arg)
                (cfg->threads = (unsigned)v, true);
     case OPT_MEMCAP:
         return parse_uint(arg, 1u << 20, &v) && v > 0 && (cfg->flow.memcap = v << 20, true);
+    case OPT_APP_MEMCAP:
+        return parse_uint(arg, 1u << 20, &v) && v > 0 && (cfg->app_memcap = v << 20, true);
     case OPT_TYPES:
         return parse_types(arg, &cfg->eve);
     case OPT_HTTP_HEADERS:
@@ -158,7 +213,8 @@ static bool apply(struct mk_sensor_config *cfg, int c, const char *arg)
     }
 }
 
-int mk_cmd_sensor(int argc, char **argv)
+/* Parses the command line into cfg; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct mk_sensor_config *cfg, struct lists *l)
 {
     static const struct option opts[] = {
         {"read", required_argument, NULL, 'r'},
@@ -176,22 +232,22 @@ int mk_cmd_sensor(int argc, char **argv)
         {"host", required_argument, NULL, OPT_HOST},
         {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"app-memcap", required_argument, NULL, OPT_APP_MEMCAP},
+        {"indicators", required_argument, NULL, OPT_INDICATORS},
+        {"warning-list", required_argument, NULL, OPT_WARNING_LIST},
+        {"home-net", required_argument, NULL, OPT_HOME_NET},
+        {"no-default-warnings", no_argument, NULL, OPT_NO_DEFAULT_WARNINGS},
+        {"alert-rate", required_argument, NULL, OPT_ALERT_RATE},
+        {"validity-at", required_argument, NULL, OPT_VALIDITY_AT},
         {NULL, 0, NULL, 0}};
-    struct mk_sensor_config cfg;
-    struct mk_sensor_totals totals;
-    struct mk_error err;
-    enum mk_status st;
     int c;
 
-    mk_sensor_config_init(&cfg);
-    cfg.capture.promisc = true;
-    cfg.progress = isatty(STDERR_FILENO) != 0;
     while ((c = getopt_long(argc, argv, "r:i:o:qh", opts, NULL)) != -1) {
         if (c == 'h') {
             (void)fputs(sensor_help, stdout);
             return MK_EXIT_OK;
         }
-        if (!apply(&cfg, c, optarg)) {
+        if (!apply(cfg, l, c, optarg)) {
             if (c != '?') {
                 (void)fprintf(stderr, "mekong sensor: bad value for an option: %s\n",
                               optarg != NULL ? optarg : "");
@@ -202,17 +258,47 @@ int mk_cmd_sensor(int argc, char **argv)
     }
     /* files may also follow the options: mekong sensor -r a.pcap b.pcap */
     for (int i = optind; i < argc; i++) {
-        if (!add_file(&cfg, argv[i])) {
-            return MK_EXIT_USAGE;
-        }
+        l->files[cfg->n_files++] = argv[i];
     }
-    if ((cfg.n_files == 0) == (cfg.iface == NULL)) {
+    if ((cfg->n_files == 0) == (cfg->iface == NULL)) {
         (void)fprintf(stderr, "mekong sensor: give capture files (-r) or one interface (-i)\n");
         (void)fputs(sensor_help, stderr);
         return MK_EXIT_USAGE;
     }
-    if (cfg.eve_spec == NULL || strcmp(cfg.eve_spec, "-") == 0) {
-        cfg.progress = false; /* keep the terminal for the events */
+    if (cfg->eve_spec == NULL || strcmp(cfg->eve_spec, "-") == 0) {
+        cfg->progress = false; /* keep the terminal for the events */
+    }
+    return -1;
+}
+
+int mk_cmd_sensor(int argc, char **argv)
+{
+    struct mk_sensor_config cfg;
+    struct mk_sensor_totals totals;
+    struct mk_error err;
+    struct lists l = {
+        .files = calloc((size_t)argc, sizeof(char *)),
+        .indicators = calloc((size_t)argc, sizeof(char *)),
+        .warnings = calloc((size_t)argc, sizeof(char *)),
+        .home_net = calloc((size_t)argc, sizeof(char *)),
+    };
+    enum mk_status st = MK_OK;
+    int rc;
+
+    mk_sensor_config_init(&cfg);
+    cfg.capture.promisc = true;
+    cfg.progress = isatty(STDERR_FILENO) != 0;
+    cfg.files = l.files;
+    cfg.indicator_files = l.indicators;
+    cfg.warning_files = l.warnings;
+    cfg.home_net = l.home_net;
+    if (l.files == NULL || l.indicators == NULL || l.warnings == NULL || l.home_net == NULL) {
+        rc = MK_EXIT_USAGE;
+        goto out;
+    }
+    rc = parse_args(argc, argv, &cfg, &l);
+    if (rc >= 0) {
+        goto out;
     }
     mk_error_clear(&err);
     mk_sensor_install_signals();
@@ -220,12 +306,18 @@ int mk_cmd_sensor(int argc, char **argv)
     if (!cfg.quiet) {
         mk_sensor_print_summary(stderr, &totals);
     }
+    rc = MK_EXIT_OK;
     if (st != MK_OK) {
         bool named = err.path[0] == '\0' || strstr(err.msg, err.path) != NULL;
 
         (void)fprintf(stderr, "mekong sensor: %s%s%s\n", named ? "" : err.path, named ? "" : ": ",
                       err.msg[0] != '\0' ? err.msg : mk_status_str(st));
-        return MK_EXIT_USAGE;
+        rc = MK_EXIT_USAGE;
     }
-    return MK_EXIT_OK;
+out:
+    free(l.files);
+    free(l.indicators);
+    free(l.warnings);
+    free(l.home_net);
+    return rc;
 }

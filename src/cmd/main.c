@@ -10,6 +10,8 @@
 #endif
 
 static const struct mk_cmd commands[] = {
+    {"analyze", "match captures against indicators and print a report (start here)",
+     mk_cmd_analyze},
     {"sensor", "decode captures or an interface into EVE JSON (flow, dns, http, tls, quic)",
      mk_cmd_sensor},
     {"stix", "validate and format STIX 2.1 objects and bundles", mk_cmd_stix},

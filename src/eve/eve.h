@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "flow/flow.h"
+#include "ioc/ioc.h"
 #include "proto/proto.h"
 
 /* ---- outputs (shared by all workers) -------------------------------------- */
@@ -98,7 +99,18 @@ struct mk_eve_writer {
     size_t line_start;
     uint64_t events[MK_EVE_TYPE_COUNT];
     uint64_t dropped; /* events over MK_EVE_LINE_MAX */
+    /* "YYYY-MM-DDTHH:MM:SS" of the last second formatted: most events of a
+     * burst share it, and gmtime+strftime showed in profiles */
+    int64_t time_cache_sec;
+    char time_cache[20];
+    /* Community IDs of recent flows (a SHA-1 each): a flow's events come in
+     * bursts, so a small direct-mapped cache by flow_id saves most of them */
+    struct {
+        uint64_t flow_id;
+        char cid[32];
+    } cid_cache[64];
 };
+
 
 void mk_eve_writer_init(struct mk_eve_writer *w, struct mk_eve_output *out,
                         const struct mk_eve_config *cfg);
@@ -110,6 +122,9 @@ struct mk_eve_time {
     int64_t sec;
     uint32_t nsec;
 };
+
+/* mk_eve_format_time through the writer's one-second cache. */
+void mk_eve_writer_format_time(struct mk_eve_writer *w, struct mk_eve_time ts, char out[40]);
 
 void mk_eve_flow(struct mk_eve_writer *w, const struct mk_flow *f, enum mk_flow_end reason);
 /* `dir` is the direction of the packet that carried the message: answers are
@@ -126,6 +141,20 @@ void mk_eve_quic(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk
                  const struct mk_tls_info *t, uint32_t version);
 void mk_eve_anomaly(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
                     const char *event);
+
+/* An indicator hit that became an alert: where in the traffic it matched. */
+struct mk_eve_match {
+    const char *field; /* EVE path of what matched: "dns.rrname", "tls.sni", "src_ip", ... */
+    const char *value; /* the value seen in the traffic */
+};
+
+/* An `alert` event (Suricata's alert object: gid 1, the indicator's stable
+ * sid, signature, category, severity from confidence, and metadata arrays
+ * with the indicator's STIX id, source, TLP, confidence, labels and the
+ * matched field and value). `dir` orients src/dest as the packet went. */
+void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                  enum mk_flow_dir dir, const struct mk_ioc_hit *hit,
+                  const struct mk_eve_match *m);
 
 /* One named counter for the stats event: dotted names nest ("decoder.ipv4"
  * becomes {"decoder": {"ipv4": N}}). Names must be sorted so that each

@@ -32,7 +32,7 @@ static void kv_time(struct mk_eve_writer *w, const char *key, int64_t sec, uint3
 {
     char buf[40];
 
-    mk_eve_format_time((struct mk_eve_time){sec, nsec}, buf);
+    mk_eve_writer_format_time(w, (struct mk_eve_time){sec, nsec}, buf);
     kv_str(w, key, buf);
 }
 
@@ -533,5 +533,110 @@ void mk_eve_stats(struct mk_eve_writer *w, struct mk_eve_time ts, double uptime_
         mk_jw_obj_close(&w->jw);
     }
     mk_jw_obj_close(&w->jw);
+    mk_eve_end(w);
+}
+
+/* ---- alert ------------------------------------------------------------------ */
+
+/* Suricata's severity: 1 high .. 3 low; from the indicator's confidence. */
+static int severity_of(uint8_t confidence)
+{
+    if (confidence == MK_IOC_CONFIDENCE_UNKNOWN) {
+        return 2;
+    }
+    return confidence >= 75 ? 1 : confidence >= 40 ? 2 : 3;
+}
+
+/* Suricata's rule metadata form: every value is an array of strings. */
+static void meta_kv(struct mk_eve_writer *w, const char *key, const char *value)
+{
+    if (value == NULL || value[0] == '\0') {
+        return;
+    }
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_arr_open(&w->jw);
+    mk_jw_str_cstr(&w->jw, value);
+    mk_jw_arr_close(&w->jw);
+}
+
+/* A comma-separated list becomes one array. */
+static void meta_list(struct mk_eve_writer *w, const char *key, const char *csv)
+{
+    const char *p = csv;
+
+    if (csv == NULL || csv[0] == '\0') {
+        return;
+    }
+    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_arr_open(&w->jw);
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+
+        mk_jw_str(&w->jw, p, n);
+        p += n + (p[n] == ',');
+    }
+    mk_jw_arr_close(&w->jw);
+}
+
+static void write_alert_metadata(struct mk_eve_writer *w, const struct mk_ioc_hit *hit,
+                                 const struct mk_eve_match *m)
+{
+    char conf[8];
+
+    mk_jw_key_cstr(&w->jw, "metadata");
+    mk_jw_obj_open(&w->jw);
+    meta_kv(w, "stix_id", hit->stix_id);
+    meta_kv(w, "indicator_type", mk_ioc_type_name(hit->type));
+    meta_kv(w, "indicator_value", hit->value);
+    meta_kv(w, "matched_field", m->field);
+    meta_kv(w, "matched_value", m->value);
+    if (hit->meta != NULL) {
+        meta_kv(w, "source", hit->meta->source);
+        meta_kv(w, "feed", hit->meta->feed);
+        meta_kv(w, "tlp", mk_tlp_name(hit->meta->tlp));
+        meta_list(w, "labels", hit->meta->labels);
+        meta_list(w, "kill_chain", hit->meta->kill_chain);
+    }
+    if (hit->confidence != MK_IOC_CONFIDENCE_UNKNOWN) {
+        (void)snprintf(conf, sizeof(conf), "%u", hit->confidence);
+        meta_kv(w, "confidence", conf);
+    }
+    mk_jw_obj_close(&w->jw);
+}
+
+void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
+                  enum mk_flow_dir dir, const struct mk_ioc_hit *hit, const struct mk_eve_match *m)
+{
+    char sig[256];
+
+    if (hit->name != NULL && hit->name[0] != '\0') {
+        (void)snprintf(sig, sizeof(sig), "MEKONG IOC %s: %s", mk_ioc_type_name(hit->type),
+                       hit->name);
+    } else {
+        (void)snprintf(sig, sizeof(sig), "MEKONG IOC %s %s", mk_ioc_type_name(hit->type),
+                       hit->value != NULL ? hit->value : "");
+    }
+    mk_eve_begin(w, MK_EVE_ALERT, ts, f, dir);
+    mk_jw_key_cstr(&w->jw, "alert");
+    mk_jw_obj_open(&w->jw);
+    kv_str(w, "action", "allowed");
+    kv_uint(w, "gid", 1);
+    kv_uint(w, "signature_id", hit->sid);
+    kv_uint(w, "rev", 1);
+    kv_str(w, "signature", sig);
+    kv_str(w, "category", "Threat intelligence indicator match");
+    kv_uint(w, "severity", (uint64_t)severity_of(hit->confidence));
+    write_alert_metadata(w, hit, m);
+    mk_jw_obj_close(&w->jw);
+    if (f != NULL) {
+        mk_jw_key_cstr(&w->jw, "flow");
+        mk_jw_obj_open(&w->jw);
+        kv_uint(w, "pkts_toserver", f->pkts[MK_FLOW_TOSERVER]);
+        kv_uint(w, "pkts_toclient", f->pkts[MK_FLOW_TOCLIENT]);
+        kv_uint(w, "bytes_toserver", f->bytes[MK_FLOW_TOSERVER]);
+        kv_uint(w, "bytes_toclient", f->bytes[MK_FLOW_TOCLIENT]);
+        kv_time(w, "start", f->first_sec, f->first_nsec);
+        mk_jw_obj_close(&w->jw);
+    }
     mk_eve_end(w);
 }

@@ -24,8 +24,12 @@ void mk_eve_writer_init(struct mk_eve_writer *w, struct mk_eve_output *out,
     memset(w, 0, sizeof(*w));
     w->out = out;
     w->cfg = cfg;
+    for (size_t i = 0; i < MK_ARRAY_LEN(w->cid_cache); i++) {
+        w->cid_cache[i].flow_id = UINT64_MAX; /* flow ids are 51-bit: never this */
+    }
     mk_buf_init(&w->buf, MK_EVE_FLUSH_BYTES + MK_EVE_LINE_MAX);
     mk_jw_init(&w->jw, &w->buf, 0);
+    w->time_cache_sec = INT64_MIN;
 }
 
 void mk_eve_writer_flush(struct mk_eve_writer *w)
@@ -45,17 +49,46 @@ void mk_eve_writer_fini(struct mk_eve_writer *w)
     mk_buf_fini(&w->buf);
 }
 
-void mk_eve_format_time(struct mk_eve_time ts, char out[40])
+static void format_seconds(int64_t sec, char out[20])
 {
     struct tm tm;
-    time_t t = (time_t)ts.sec;
-    size_t n;
+    time_t t = (time_t)sec;
 
     if (gmtime_r(&t, &tm) == NULL) {
         memset(&tm, 0, sizeof(tm));
     }
-    n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-    (void)snprintf(out + n, 40 - n, ".%06u+0000", (unsigned)(ts.nsec / 1000));
+    if (strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        memcpy(out, "0000-00-00T00:00:00", 20); /* a year past 9999 */
+    }
+}
+
+/* ".uuuuuu+0000" after the 19 characters of the seconds. */
+static void format_fraction(uint32_t nsec, char *out)
+{
+    uint32_t us = nsec / 1000;
+
+    out[0] = '.';
+    for (int i = 6; i >= 1; i--) {
+        out[i] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    memcpy(out + 7, "+0000", 6);
+}
+
+void mk_eve_format_time(struct mk_eve_time ts, char out[40])
+{
+    format_seconds(ts.sec, out);
+    format_fraction(ts.nsec, out + 19);
+}
+
+void mk_eve_writer_format_time(struct mk_eve_writer *w, struct mk_eve_time ts, char out[40])
+{
+    if (ts.sec != w->time_cache_sec) {
+        format_seconds(ts.sec, w->time_cache);
+        w->time_cache_sec = ts.sec;
+    }
+    memcpy(out, w->time_cache, 19);
+    format_fraction(ts.nsec, out + 19);
 }
 
 static const char *proto_name(uint8_t proto, char buf[8])
@@ -133,6 +166,24 @@ static void write_endpoints(struct mk_eve_writer *w, const struct mk_flow *f, en
     mk_jw_str_cstr(&w->jw, proto_name(f->proto, pbuf));
 }
 
+static void community_id(struct mk_eve_writer *w, const struct mk_flow *f, char out[64])
+{
+    size_t slot = f->flow_id % MK_ARRAY_LEN(w->cid_cache);
+
+    if (w->cid_cache[slot].flow_id != f->flow_id) {
+        char cid[64];
+
+        mk_flow_community_id(f, w->cfg->community_id_seed, cid);
+        if (strlen(cid) >= sizeof(w->cid_cache[slot].cid)) {
+            memcpy(out, cid, strlen(cid) + 1);
+            return;
+        }
+        memcpy(w->cid_cache[slot].cid, cid, strlen(cid) + 1);
+        w->cid_cache[slot].flow_id = f->flow_id;
+    }
+    memcpy(out, w->cid_cache[slot].cid, sizeof(w->cid_cache[slot].cid));
+}
+
 void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_time ts,
                   const struct mk_flow *f, enum mk_flow_dir dir)
 {
@@ -140,7 +191,7 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
 
     w->line_start = w->buf.len;
     mk_jw_init(&w->jw, &w->buf, 0);
-    mk_eve_format_time(ts, tbuf);
+    mk_eve_writer_format_time(w, ts, tbuf);
     mk_jw_obj_open(&w->jw);
     mk_jw_key_cstr(&w->jw, "timestamp");
     mk_jw_str_cstr(&w->jw, tbuf);
@@ -159,7 +210,7 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
 
         write_vlan_and_tunnel(w, f);
         write_endpoints(w, f, dir);
-        mk_flow_community_id(f, w->cfg->community_id_seed, cid);
+        community_id(w, f, cid);
         mk_jw_key_cstr(&w->jw, "community_id");
         mk_jw_str_cstr(&w->jw, cid);
         if (f->app_proto != MK_APP_UNKNOWN && type != MK_EVE_FLOW) {

@@ -15,12 +15,17 @@
  * signal handler can reach nothing else. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
+static volatile sig_atomic_t reload_requested;
 static struct mk_capture *volatile live_capture;
 
 static void on_signal(int sig)
 {
     if (sig == SIGHUP) {
         reopen_requested = 1;
+        return;
+    }
+    if (sig == SIGUSR2) {
+        reload_requested = 1; /* indicators; never on SIGHUP (nightly rotation) */
         return;
     }
     stop_requested = 1;
@@ -42,6 +47,7 @@ void mk_sensor_install_signals(void)
     (void)sigaction(SIGTERM, &sa, NULL);
     sa.sa_flags = SA_RESTART;
     (void)sigaction(SIGHUP, &sa, NULL);
+    (void)sigaction(SIGUSR2, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     (void)sigaction(SIGPIPE, &sa, NULL);
 }
@@ -62,6 +68,9 @@ void mk_sensor_config_init(struct mk_sensor_config *cfg)
     cfg->proto = MK_PROTO_CONFIG_DEFAULT;
     cfg->stats_interval = 60;
     cfg->ring_bytes = 16u << 20;
+    cfg->app_memcap = (size_t)512u << 20;
+    cfg->default_warnings = true;
+    cfg->alert_rate = 100;
 }
 
 static double now_mono(void)
@@ -88,6 +97,9 @@ struct run {
     int64_t last_tick_sec;
     uint64_t ring_drops;
     bool threaded;
+    struct mk_ioc_handle *iocs; /* NULL without indicators */
+    struct reloader reloader;
+    double last_file_check;
 };
 
 static void progress(struct run *r, struct mk_capture *c, const char *name)
@@ -181,6 +193,12 @@ static void collect(struct run *r, struct mk_sensor_totals *t)
             t->decode_events[k] += w->snapshot.decode_events[k];
         }
         add_flow_stats(&t->flow, &w->snapshot.flow);
+        t->app_memcap_hits += w->snapshot.app_memcap_hits;
+        t->ioc_hits += w->snapshot.ioc_hits;
+        t->ioc_suppressed += w->snapshot.ioc_suppressed;
+        t->ioc_unverified += w->snapshot.ioc_unverified;
+        t->ioc_deduped += w->snapshot.ioc_deduped;
+        t->ioc_rate_limited += w->snapshot.ioc_rate_limited;
         t->anomalies += w->snapshot.anomalies;
         t->flow_memuse_peak += w->snapshot.flow_memuse_peak;
         (void)pthread_mutex_unlock(&w->lock);
@@ -189,6 +207,10 @@ static void collect(struct run *r, struct mk_sensor_totals *t)
     t->capture_drops = r->cap_stats.dropped + r->cap_stats.if_dropped;
     t->ring_drops = r->ring_drops;
     t->truncated_input = r->totals.truncated_input;
+    if (r->iocs != NULL) {
+        t->ioc_reloads = atomic_load(&r->reloader.reloads);
+        t->ioc_indicators = atomic_load(&r->reloader.indicators);
+    }
 }
 
 static int counter_cmp(const void *a, const void *b)
@@ -214,6 +236,15 @@ static void write_stats(struct run *r, struct mk_eve_time ts)
     c[n++] = (struct mk_eve_counter){"decoder.bytes", t.bytes};
     c[n++] = (struct mk_eve_counter){"decoder.invalid", t.invalid};
     c[n++] = (struct mk_eve_counter){"app_layer.anomalies", t.anomalies};
+    c[n++] = (struct mk_eve_counter){"app_layer.memcap_hits", t.app_memcap_hits};
+    c[n++] = (struct mk_eve_counter){"ioc.alerts", t.events[MK_EVE_ALERT]};
+    c[n++] = (struct mk_eve_counter){"ioc.deduplicated", t.ioc_deduped};
+    c[n++] = (struct mk_eve_counter){"ioc.hits", t.ioc_hits};
+    c[n++] = (struct mk_eve_counter){"ioc.indicators", t.ioc_indicators};
+    c[n++] = (struct mk_eve_counter){"ioc.rate_limited", t.ioc_rate_limited};
+    c[n++] = (struct mk_eve_counter){"ioc.reloads", t.ioc_reloads};
+    c[n++] = (struct mk_eve_counter){"ioc.suppressed", t.ioc_suppressed};
+    c[n++] = (struct mk_eve_counter){"ioc.unverified", t.ioc_unverified};
     c[n++] = (struct mk_eve_counter){"flow.active", t.flow.active};
     c[n++] = (struct mk_eve_counter){"flow.created", t.flow.created};
     c[n++] = (struct mk_eve_counter){"flow.ended", t.flows};
@@ -259,6 +290,18 @@ static void housekeeping(struct run *r, int64_t pkt_sec)
             mk_log(MK_LOG_INFO, "reopened %s", r->out.path);
         }
     }
+    if (r->iocs != NULL && reload_requested) {
+        reload_requested = 0;
+        mk_log(MK_LOG_INFO, "SIGUSR2: reloading indicators");
+        mk_reloader_request(&r->reloader);
+    }
+    if (r->iocs != NULL && t - r->last_file_check >= 1.0) {
+        r->last_file_check = t;
+        mk_reloader_check_files(&r->reloader);
+    }
+    if (!r->threaded) {
+        mk_ioc_reader_quiescent(); /* the reading thread is the worker */
+    }
     if (r->cfg->stats_interval > 0 && t - r->last_stats >= r->cfg->stats_interval) {
         r->last_stats = t;
         write_stats(r, (struct mk_eve_time){pkt_sec, 0});
@@ -288,6 +331,9 @@ static enum mk_status read_capture(struct run *r, struct mk_capture *c, const ch
             break;
         }
         dispatch(r, &f, live);
+        if (!r->threaded && (n & 63) == 0) {
+            mk_ioc_reader_quiescent();
+        }
         if ((++n & 1023) == 0 || f.ts_sec > r->last_tick_sec) {
             housekeeping(r, f.ts_sec);
             progress(r, c, name);
@@ -339,10 +385,39 @@ static enum mk_status read_inputs(struct run *r, struct mk_error *err)
 
 /* ---- start and stop -------------------------------------------------------------- */
 
+static enum mk_status start_indicators(struct run *r, struct mk_error *err)
+{
+    struct mk_ioc_set *set = NULL;
+    enum mk_status st;
+
+    if (r->cfg->n_indicator_files == 0) {
+        return MK_OK;
+    }
+    st = mk_indicators_build(r->cfg, &set, err);
+    if (st != MK_OK) {
+        return st;
+    }
+    r->iocs = mk_ioc_handle_new(set);
+    if (r->iocs == NULL) {
+        mk_ioc_set_free(set);
+        return MK_ENOMEM;
+    }
+    if (!r->cfg->quiet) {
+        mk_log(MK_LOG_INFO, "indicators: %zu loaded, %zu bytes", mk_ioc_set_count(set),
+               mk_ioc_set_memory(set));
+    }
+    st = mk_reloader_start(&r->reloader, r->cfg, r->iocs);
+    atomic_store(&r->reloader.indicators, mk_ioc_set_count(set));
+    return st;
+}
+
 static enum mk_status start(struct run *r, struct mk_error *err)
 {
-    enum mk_status st = mk_eve_output_open(&r->out, r->cfg->eve_spec, err);
+    enum mk_status st = start_indicators(r, err);
 
+    if (st == MK_OK) {
+        st = mk_eve_output_open(&r->out, r->cfg->eve_spec, err);
+    }
     if (st != MK_OK) {
         return st;
     }
@@ -355,11 +430,14 @@ static enum mk_status start(struct run *r, struct mk_error *err)
     }
     mk_eve_writer_init(&r->stats_eve, &r->out, &r->cfg->eve);
     for (unsigned i = 0; i < r->n_workers; i++) {
-        st = mk_worker_init(&r->workers[i], i, r->cfg, &r->out);
+        st = mk_worker_init(&r->workers[i], i, r->cfg, &r->out, r->iocs);
         if (st != MK_OK) {
             mk_error_set(err, "", "cannot set up worker %u: %s", i, mk_status_str(st));
             return st;
         }
+    }
+    if (!r->threaded && r->iocs != NULL) {
+        mk_ioc_reader_register(); /* this thread looks indicators up itself */
     }
     for (unsigned i = 0; r->threaded && i < r->n_workers; i++) {
         if (pthread_create(&r->workers[i].thread, NULL, mk_worker_main, &r->workers[i]) != 0) {
@@ -381,6 +459,12 @@ static void finish(struct run *r)
     } else if (r->workers != NULL) {
         mk_worker_drain(&r->workers[0]);
     }
+    if (r->iocs != NULL) {
+        if (!r->threaded) {
+            mk_ioc_reader_unregister(); /* before the reloader's last grace period */
+        }
+        mk_reloader_stop(&r->reloader);
+    }
 }
 
 static void cleanup(struct run *r)
@@ -391,6 +475,7 @@ static void cleanup(struct run *r)
     free(r->workers);
     mk_eve_writer_fini(&r->stats_eve);
     mk_eve_output_close(&r->out);
+    mk_ioc_handle_free(r->iocs);
 }
 
 enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_sensor_totals *totals,
@@ -448,6 +533,17 @@ void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t)
                   (unsigned long long)t->flow.tcp_out_of_order,
                   (unsigned long long)t->flow.tcp_gaps, (unsigned long long)t->flow_memuse_peak,
                   (unsigned long long)t->flow.memcap_hits, (unsigned long long)t->anomalies);
+    if (t->ioc_indicators > 0 || t->ioc_hits > 0) {
+        (void)fprintf(out,
+                      "indicators: %llu loaded, %llu reloads; %llu hits -> %llu alerts "
+                      "(%llu suppressed by warning lists, %llu patterns not satisfied, %llu "
+                      "repeats on a flow, %llu over the rate limit)\n",
+                      (unsigned long long)t->ioc_indicators, (unsigned long long)t->ioc_reloads,
+                      (unsigned long long)t->ioc_hits,
+                      (unsigned long long)t->events[MK_EVE_ALERT],
+                      (unsigned long long)t->ioc_suppressed, (unsigned long long)t->ioc_unverified,
+                      (unsigned long long)t->ioc_deduped, (unsigned long long)t->ioc_rate_limited);
+    }
     if (t->capture_drops > 0 || t->ring_drops > 0) {
         (void)fprintf(out, "dropped: capture %llu, queue %llu\n",
                       (unsigned long long)t->capture_drops, (unsigned long long)t->ring_drops);

@@ -12,13 +12,14 @@
 #include "decode/decode.h"
 #include "eve/eve.h"
 #include "flow/flow.h"
+#include "ioc/ioc.h"
 #include "proto/proto.h"
 
 #define MK_SENSOR_MAX_THREADS 64
-#define MK_SENSOR_MAX_INPUTS  256
 
 struct mk_sensor_config {
-    const char *files[MK_SENSOR_MAX_INPUTS]; /* read in order */
+    /* Lists are borrowed (the caller owns the arrays and the strings). */
+    const char *const *files; /* capture files, read in order */
     size_t n_files;
     const char *iface; /* live capture instead of files */
     struct mk_capture_opts capture;
@@ -30,6 +31,17 @@ struct mk_sensor_config {
     struct mk_proto_config proto;
     unsigned stats_interval; /* seconds between stats events; 0 = only at the end */
     size_t ring_bytes;       /* per-worker packet queue */
+    size_t app_memcap;       /* application-layer state of all flows, per worker */
+    /* indicators */
+    const char *const *indicator_files;
+    size_t n_indicator_files;
+    const char *const *warning_files; /* user warning lists (e.g. top domains) */
+    size_t n_warning_files;
+    const char *const *home_net; /* the sensor's own addresses/ranges: never alert on them */
+    size_t n_home_net;
+    bool default_warnings;    /* private, loopback, ... ranges suppress hits */
+    bool validity_now;        /* judge indicator validity at wall time, not packet time */
+    unsigned alert_rate;      /* alerts per indicator per minute and worker; 0 = no limit */
     bool progress;           /* progress bar on stderr (the caller checks isatty) */
     bool quiet;              /* no summary on stderr */
 };
@@ -49,6 +61,14 @@ struct mk_sensor_totals {
     uint64_t decode_events[MK_DECODE_EVENT_COUNT];
     struct mk_flow_stats flow; /* summed over workers */
     uint64_t anomalies;        /* application-layer anomalies reported */
+    uint64_t app_memcap_hits;  /* flows left without an analyzer for the app memcap */
+    uint64_t ioc_hits;         /* indicator keys that matched (before verification) */
+    uint64_t ioc_suppressed;   /* hits on warning-listed values */
+    uint64_t ioc_unverified;   /* key hits whose full pattern did not hold */
+    uint64_t ioc_deduped;      /* repeats of an alert already raised on the flow */
+    uint64_t ioc_rate_limited; /* alerts over the per-indicator rate */
+    uint64_t ioc_reloads;      /* indicator sets published after start */
+    size_t ioc_indicators;     /* indicators in the current set */
     uint64_t flow_memuse_peak; /* highest flow + reassembly memory seen (sampled each second) */
     double seconds;
     bool truncated_input; /* a capture file ended inside a record */
@@ -67,5 +87,24 @@ void mk_sensor_stop(void); /* async-signal-safe */
 
 /* Prints the human summary of a run. */
 void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t);
+
+/* ---- the analyze report ------------------------------------------------------
+ * `mekong analyze` runs the sensor into an EVE file, then reads the events
+ * back into a report: what was seen (flows, top talkers, DNS names, TLS/QUIC
+ * server names, HTTP hosts), every indicator hit grouped by indicator with
+ * first/last seen and counts, and decode problems. */
+
+struct mk_report_options {
+    size_t top;       /* rows per "top" table */
+    bool json;        /* the report as one JSON document instead of text */
+    size_t max_keys;  /* distinct values kept per table; the rest count as "other" */
+    const char *const *inputs; /* capture names, for the heading */
+    size_t n_inputs;
+};
+
+MK_MUST_CHECK enum mk_status mk_report_from_eve(const char *eve_path,
+                                                const struct mk_sensor_totals *totals,
+                                                const struct mk_report_options *opts,
+                                                FILE *out, struct mk_error *err);
 
 #endif /* MK_SENSOR_H */

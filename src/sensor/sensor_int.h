@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "sensor/sensor.h"
 
@@ -44,16 +45,34 @@ void mk_ring_pop(struct ring *r, const struct ring_hdr *h);
 
 /* ---- worker ----------------------------------------------------------------- */
 
-/* Per-flow application state: the chosen analyzer and a few bytes kept while
- * probing could not decide yet. */
-#define PROBE_KEEP 512
+/* Per-flow application state: the chosen analyzer, the first bytes kept
+ * while probing cannot decide yet (allocated only then), and the indicators
+ * already alerted on this flow. */
+#define PROBE_KEEP  512
+#define ALERTED_MAX 8
+
+struct worker;
 
 struct app_state {
     const struct mk_analyzer_ops *ops;
     void *state;
-    uint8_t probe_tries;
+    struct worker *owner; /* whose app memory this is charged to */
+    uint8_t *probe;       /* [2][PROBE_KEEP] while probing, else NULL */
+    uint32_t charged;     /* bytes charged to owner->app_mem */
     uint16_t probe_keep[2];
-    uint8_t probe_buf[2][PROBE_KEEP];
+    uint8_t probe_tries;
+    uint8_t n_alerted;
+    uint32_t alerted[ALERTED_MAX]; /* sids */
+};
+
+/* Alert rate per indicator: a small table of (sid, minute, count). A
+ * collision replaces the slot, which can only let an extra alert through. */
+#define RATE_SLOTS 4096
+
+struct rate_slot {
+    uint32_t sid;
+    uint32_t count;
+    int64_t minute;
 };
 
 struct worker_stats {
@@ -63,6 +82,12 @@ struct worker_stats {
     uint64_t flows;
     uint64_t anomalies;
     uint64_t memuse_peak;
+    uint64_t app_memcap_hits;
+    uint64_t ioc_hits;
+    uint64_t ioc_suppressed;
+    uint64_t ioc_unverified;
+    uint64_t ioc_deduped;
+    uint64_t ioc_rate_limited;
 };
 
 struct worker {
@@ -77,6 +102,11 @@ struct worker {
     struct mk_eve_writer eve;
     struct mk_eve_time now; /* time of the packet being processed */
     struct worker_stats stats;
+    size_t app_mem; /* application-layer bytes charged, under cfg->app_memcap */
+    /* indicator matching: the shared handle (NULL without indicators) */
+    const struct mk_ioc_handle *iocs;
+    struct mk_ioc_verifier *verifier;
+    struct rate_slot *rate;
     /* a copy of the counters for the stats thread, under `lock` */
     pthread_mutex_t lock;
     struct mk_sensor_totals snapshot;
@@ -84,7 +114,8 @@ struct worker {
 
 MK_MUST_CHECK enum mk_status mk_worker_init(struct worker *w, unsigned index,
                                             const struct mk_sensor_config *cfg,
-                                            struct mk_eve_output *out);
+                                            struct mk_eve_output *out,
+                                            const struct mk_ioc_handle *iocs);
 void mk_worker_fini(struct worker *w);
 /* Processes one frame on the calling thread. */
 void mk_worker_frame(struct worker *w, const struct mk_frame *f);
@@ -95,5 +126,41 @@ void mk_worker_drain(struct worker *w);
 void mk_worker_publish(struct worker *w);
 /* Thread body for --threads > 1: consumes the ring until RING_STOP. */
 void *mk_worker_main(void *arg);
+
+/* ---- indicator sets and their reload (indicators.c) ---------------------------- */
+
+struct reloader {
+    const struct mk_sensor_config *cfg;
+    struct mk_ioc_handle *handle;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool requested; /* under lock */
+    bool stop;      /* under lock */
+    bool running;
+    time_t *mtimes; /* one per indicator file */
+    atomic_uint_fast64_t reloads;
+    atomic_size_t indicators;
+};
+
+/* Builds a set from the configured indicator files and warning lists. */
+MK_MUST_CHECK enum mk_status mk_indicators_build(const struct mk_sensor_config *cfg,
+                                                 struct mk_ioc_set **out, struct mk_error *err);
+MK_MUST_CHECK enum mk_status mk_reloader_start(struct reloader *rl,
+                                               const struct mk_sensor_config *cfg,
+                                               struct mk_ioc_handle *handle);
+void mk_reloader_request(struct reloader *rl);
+void mk_reloader_check_files(struct reloader *rl);
+void mk_reloader_stop(struct reloader *rl);
+
+/* ---- indicator matching (match.c) -------------------------------------------- */
+
+struct app_state *mk_app_of(struct worker *w, struct mk_flow *f);
+void mk_match_flow(struct worker *w, struct mk_flow *f);
+void mk_match_dns(struct worker *w, struct mk_flow *f, enum mk_flow_dir dir,
+                  const struct mk_dns_msg *m);
+void mk_match_http(struct worker *w, struct mk_flow *f, const struct mk_http_tx *tx);
+void mk_match_file(struct worker *w, struct mk_flow *f, const struct mk_file_info *fi);
+void mk_match_tls(struct worker *w, struct mk_flow *f, const struct mk_tls_info *t);
 
 #endif /* MK_SENSOR_INT_H */

@@ -15,6 +15,7 @@ static void on_dns(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const str
     struct worker *w = ctx;
 
     mk_eve_dns(&w->eve, w->now, f, dir, m);
+    mk_match_dns(w, f, dir, m);
 }
 
 static void on_http(void *ctx, struct mk_flow *f, const struct mk_http_tx *tx)
@@ -22,6 +23,7 @@ static void on_http(void *ctx, struct mk_flow *f, const struct mk_http_tx *tx)
     struct worker *w = ctx;
 
     mk_eve_http(&w->eve, w->now, f, tx);
+    mk_match_http(w, f, tx);
 }
 
 static void on_file(void *ctx, struct mk_flow *f, const struct mk_file_info *fi)
@@ -29,6 +31,7 @@ static void on_file(void *ctx, struct mk_flow *f, const struct mk_file_info *fi)
     struct worker *w = ctx;
 
     mk_eve_fileinfo(&w->eve, w->now, f, fi);
+    mk_match_file(w, f, fi);
 }
 
 static void on_tls(void *ctx, struct mk_flow *f, const struct mk_tls_info *t)
@@ -36,6 +39,7 @@ static void on_tls(void *ctx, struct mk_flow *f, const struct mk_tls_info *t)
     struct worker *w = ctx;
 
     mk_eve_tls(&w->eve, w->now, f, t);
+    mk_match_tls(w, f, t);
 }
 
 static void on_quic(void *ctx, struct mk_flow *f, const struct mk_tls_info *t, uint32_t version)
@@ -43,6 +47,7 @@ static void on_quic(void *ctx, struct mk_flow *f, const struct mk_tls_info *t, u
     struct worker *w = ctx;
 
     mk_eve_quic(&w->eve, w->now, f, t, version);
+    mk_match_tls(w, f, t);
 }
 
 static void on_anomaly(void *ctx, struct mk_flow *f, const char *event)
@@ -59,24 +64,60 @@ static void app_free(void *p)
 {
     struct app_state *a = p;
 
-    if (a != NULL && a->ops != NULL && a->state != NULL) {
+    if (a == NULL) {
+        return;
+    }
+    if (a->ops != NULL && a->state != NULL) {
         a->ops->state_free(a->state);
     }
+    a->owner->app_mem -= a->charged;
+    free(a->probe);
     free(a);
 }
 
-static struct app_state *app_of(struct mk_flow *f)
+/* The flow's application state, created on first use (and charged). */
+struct app_state *mk_app_of(struct worker *w, struct mk_flow *f)
 {
-    if (f->app_state == NULL) {
-        f->app_state = calloc(1, sizeof(struct app_state));
-        f->app_free = app_free;
+    struct app_state *a = f->app_state;
+
+    if (a == NULL && w->app_mem + sizeof(*a) <= w->cfg->app_memcap) {
+        a = calloc(1, sizeof(*a));
+        if (a != NULL) {
+            a->owner = w;
+            a->charged = sizeof(*a);
+            w->app_mem += a->charged;
+            f->app_state = a;
+            f->app_free = app_free;
+        }
     }
-    return f->app_state;
+    return a;
+}
+
+/* Starts an analyzer on the flow if its state fits under the app memcap. */
+static bool app_start(struct worker *w, struct mk_flow *f, struct app_state *a,
+                      const struct mk_analyzer_ops *op)
+{
+    size_t bytes = op->state_bytes + (f->proto == 6 ? op->stream_bytes : 0);
+
+    if (w->app_mem + bytes > w->cfg->app_memcap) {
+        w->stats.app_memcap_hits++;
+        return false;
+    }
+    a->state = op->state_new();
+    if (a->state == NULL) {
+        return false;
+    }
+    a->ops = op;
+    a->charged += (uint32_t)bytes;
+    w->app_mem += bytes;
+    f->app_proto = (uint16_t)op->proto;
+    return true;
 }
 
 /* Tries every analyzer for this transport on the first bytes of a direction. */
-static enum mk_probe_result probe(struct mk_flow *f, struct app_state *a, enum mk_flow_dir dir,
-                                  const uint8_t *data, size_t len, unsigned transport)
+static enum mk_probe_result probe(struct worker *w, struct mk_flow *f, struct app_state *a,
+                                  enum mk_flow_dir dir, const uint8_t *data, size_t len,
+                                  unsigned transport)
 {
     enum mk_probe_result best = MK_PROBE_NO;
 
@@ -88,10 +129,7 @@ static enum mk_probe_result probe(struct mk_flow *f, struct app_state *a, enum m
         }
         r = (*op)->probe(data, len, dir, f->dport);
         if (r == MK_PROBE_YES) {
-            a->ops = *op;
-            a->state = (*op)->state_new();
-            f->app_proto = (uint16_t)(*op)->proto;
-            return a->state != NULL ? MK_PROBE_YES : MK_PROBE_NO;
+            return app_start(w, f, a, *op) ? MK_PROBE_YES : MK_PROBE_NO;
         }
         if (r == MK_PROBE_MORE) {
             best = MK_PROBE_MORE;
@@ -107,6 +145,22 @@ static void app_parse(struct worker *w, struct mk_flow *f, struct app_state *a,
     mk_arena_reset(&w->scratch);
 }
 
+/* Keeps the first bytes of a direction for the next probe (the buffer exists
+ * only while a flow is undecided). */
+static void keep_probe_bytes(struct mk_flow *f, struct app_state *a, enum mk_flow_dir dir,
+                             const uint8_t *data, size_t len)
+{
+    if (a->probe == NULL) {
+        a->probe = malloc(2 * PROBE_KEEP);
+        if (a->probe == NULL) {
+            f->app_proto = MK_APP_FAILED;
+            return;
+        }
+    }
+    memcpy(a->probe + dir * PROBE_KEEP, data, len);
+    a->probe_keep[dir] = (uint16_t)len;
+}
+
 /* A TCP direction's first bytes may arrive in pieces: keep up to PROBE_KEEP
  * bytes until an analyzer decides, then replay them. */
 static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const uint8_t *data,
@@ -116,7 +170,7 @@ static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const
     struct app_state *a;
     enum mk_probe_result r;
 
-    if (f->app_proto == MK_APP_FAILED || (a = app_of(f)) == NULL) {
+    if (f->app_proto == MK_APP_FAILED || (a = mk_app_of(w, f)) == NULL) {
         return;
     }
     if (a->ops != NULL) {
@@ -139,19 +193,20 @@ static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const
             f->app_proto = MK_APP_FAILED;
             return;
         }
-        memcpy(a->probe_buf[dir] + a->probe_keep[dir], data, len);
+        memcpy(a->probe + dir * PROBE_KEEP + a->probe_keep[dir], data, len);
         a->probe_keep[dir] = (uint16_t)(a->probe_keep[dir] + len);
-        data = a->probe_buf[dir];
+        data = a->probe + dir * PROBE_KEEP;
         len = a->probe_keep[dir];
     }
-    r = probe(f, a, dir, data, len, MK_TRANSPORT_TCP);
+    r = probe(w, f, a, dir, data, len, MK_TRANSPORT_TCP);
     if (r == MK_PROBE_YES) {
         app_parse(w, f, a, dir, data, len);
+        free(a->probe); /* decided: nothing more to keep */
+        a->probe = NULL;
     } else if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES || len > PROBE_KEEP) {
         f->app_proto = MK_APP_FAILED;
-    } else if (data != a->probe_buf[dir]) {
-        memcpy(a->probe_buf[dir], data, len);
-        a->probe_keep[dir] = (uint16_t)len;
+    } else if (a->probe_keep[dir] == 0) {
+        keep_probe_bytes(f, a, dir, data, len);
     }
 }
 
@@ -160,11 +215,12 @@ static void app_datagram(struct worker *w, struct mk_flow *f, enum mk_flow_dir d
 {
     struct app_state *a;
 
-    if (p->payload_len == 0 || f->app_proto == MK_APP_FAILED || (a = app_of(f)) == NULL) {
+    if (p->payload_len == 0 || f->app_proto == MK_APP_FAILED || (a = mk_app_of(w, f)) == NULL) {
         return;
     }
     if (a->ops == NULL) {
-        enum mk_probe_result r = probe(f, a, dir, p->payload, p->payload_len, MK_TRANSPORT_UDP);
+        enum mk_probe_result r =
+            probe(w, f, a, dir, p->payload, p->payload_len, MK_TRANSPORT_UDP);
 
         if (r != MK_PROBE_YES) {
             if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES) {
@@ -198,7 +254,7 @@ static void flow_ended(void *ctx, struct mk_flow *f, enum mk_flow_end reason)
 /* ---- lifecycle -------------------------------------------------------------- */
 
 enum mk_status mk_worker_init(struct worker *w, unsigned index, const struct mk_sensor_config *cfg,
-                              struct mk_eve_output *out)
+                              struct mk_eve_output *out, const struct mk_ioc_handle *iocs)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
@@ -221,6 +277,14 @@ enum mk_status mk_worker_init(struct worker *w, unsigned index, const struct mk_
     w->flows = mk_flow_table_new(&cfg->flow, flow_ended, app_stream, w);
     if (w->decoder == NULL || w->flows == NULL) {
         return MK_ENOMEM;
+    }
+    if (iocs != NULL) {
+        w->iocs = iocs;
+        w->verifier = mk_ioc_verifier_new();
+        w->rate = calloc(RATE_SLOTS, sizeof(*w->rate));
+        if (w->verifier == NULL || w->rate == NULL) {
+            return MK_ENOMEM;
+        }
     }
     if (cfg->threads > 1) {
         return mk_ring_init(&w->ring, cfg->ring_bytes);
@@ -247,6 +311,8 @@ void mk_worker_fini(struct worker *w)
     mk_eve_writer_fini(&w->eve);
     mk_arena_fini(&w->scratch);
     mk_ring_fini(&w->ring);
+    mk_ioc_verifier_free(w->verifier);
+    free(w->rate);
     (void)pthread_mutex_destroy(&w->lock);
 }
 
@@ -268,7 +334,13 @@ void mk_worker_frame(struct worker *w, const struct mk_frame *f)
         return;
     }
     flow = mk_flow_table_packet(w->flows, &p, &dir);
-    if (flow != NULL && p.proto == 17) {
+    if (flow == NULL) {
+        return;
+    }
+    if (flow->pkts[0] + flow->pkts[1] == (p.is_reassembled ? p.frag_frames : 1u)) {
+        mk_match_flow(w, flow); /* a new flow: its endpoints, once */
+    }
+    if (p.proto == 17) {
         app_datagram(w, flow, dir, &p);
     }
 }
@@ -297,6 +369,12 @@ void mk_worker_publish(struct worker *w)
         w->stats.memuse_peak = s->flow.memuse;
     }
     s->flow_memuse_peak = w->stats.memuse_peak;
+    s->app_memcap_hits = w->stats.app_memcap_hits;
+    s->ioc_hits = w->stats.ioc_hits;
+    s->ioc_suppressed = w->stats.ioc_suppressed;
+    s->ioc_unverified = w->stats.ioc_unverified;
+    s->ioc_deduped = w->stats.ioc_deduped;
+    s->ioc_rate_limited = w->stats.ioc_rate_limited;
     s->anomalies = w->stats.anomalies;
     (void)pthread_mutex_unlock(&w->lock);
 }
@@ -305,18 +383,26 @@ void *mk_worker_main(void *arg)
 {
     struct worker *w = arg;
     unsigned idle = 0;
+    unsigned since_quiescent = 0;
 
+    mk_ioc_reader_register();
     for (;;) {
         const struct ring_hdr *h = mk_ring_peek(&w->ring);
 
         if (h == NULL) {
             /* brief spin, then yield: the reader refills within microseconds */
+            mk_ioc_reader_quiescent();
             if (++idle > 64) {
                 sched_yield();
             }
             continue;
         }
         idle = 0;
+        if (++since_quiescent >= 64) {
+            /* lets an indicator reload free the old set (RCU grace period) */
+            mk_ioc_reader_quiescent();
+            since_quiescent = 0;
+        }
         if (h->kind == RING_STOP) {
             mk_ring_pop(&w->ring, h);
             break;
@@ -332,5 +418,6 @@ void *mk_worker_main(void *arg)
         mk_ring_pop(&w->ring, h);
     }
     mk_worker_drain(w);
+    mk_ioc_reader_unregister();
     return NULL;
 }
