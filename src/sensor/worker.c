@@ -349,6 +349,9 @@ void mk_worker_tick(struct worker *w, int64_t now_sec)
 {
     mk_flow_table_expire(w->flows, now_sec);
     mk_decoder_expire(w->decoder, now_sec);
+    /* once a second of packet time: a live sensor's events reach the
+     * output promptly instead of waiting for a full buffer */
+    mk_eve_writer_flush(&w->eve);
     mk_worker_publish(w);
 }
 
