@@ -18,8 +18,18 @@ void mk_jw_init(struct mk_jw *w, struct mk_buf *out, int indent)
 
 static void put(struct mk_jw *w, const void *p, size_t n)
 {
+    struct mk_buf *b = w->out;
+
+    /* fast path: room in the current allocation (the buffer stays
+     * NUL-terminated; the cap is checked when the allocation grows) */
+    if (w->status == MK_OK && n < b->alloc - b->len && b->len + n <= b->max) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
     if (w->status == MK_OK) {
-        w->status = mk_buf_append(w->out, p, n);
+        w->status = mk_buf_append(b, p, n);
     }
 }
 
@@ -143,6 +153,49 @@ static size_t escape_ascii(uint8_t c, char esc[6])
 /* Writes s as a JSON string. Bytes that need no escape are copied in runs; each
  * maximal subpart of an invalid UTF-8 sequence becomes one U+FFFD, as Unicode
  * recommends, so valid characters next to a bad byte survive. */
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* True when one of the 8 bytes in x needs a look: a control character,
+ * '"', '\\' or non-ASCII (SWAR: Hacker's Delight's "has byte less than"). */
+static bool word_special(uint64_t x)
+{
+    uint64_t quote = x ^ (ONES * '"');
+    uint64_t slash = x ^ (ONES * '\\');
+    uint64_t hit = ((x - ONES * 0x20) | (quote - ONES) | (slash - ONES)) & ~x & HIGHS;
+
+    return (hit | (x & HIGHS)) != 0;
+}
+
+/* Bytes from p[i] on that need no escape, skipped 8 at a time. */
+static size_t skip_plain(const uint8_t *p, size_t i, size_t n)
+{
+    while (i + 8 <= n) {
+        uint64_t x;
+
+        memcpy(&x, p + i, 8);
+        if (word_special(x)) {
+            break;
+        }
+        i += 8;
+    }
+    return i;
+}
+
+/* True when none of the n bytes needs escaping. */
+static bool skip_plain_all(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = skip_plain(p, 0, n);
+
+    for (; i < n; i++) {
+        if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void put_escaped(struct mk_jw *w, const char *s, size_t n)
 {
     const uint8_t *p = (const uint8_t *)s;
@@ -151,10 +204,15 @@ static void put_escaped(struct mk_jw *w, const char *s, size_t n)
 
     put(w, "\"", 1);
     while (i < n) {
-        uint8_t c = p[i];
+        uint8_t c;
         char esc[6];
         size_t len;
 
+        i = skip_plain(p, i, n);
+        if (i >= n) {
+            break;
+        }
+        c = p[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             i++;
             continue;
@@ -182,6 +240,26 @@ static void put_escaped(struct mk_jw *w, const char *s, size_t n)
 
 void mk_jw_key(struct mk_jw *w, const char *key, size_t n)
 {
+    char quick[72];
+
+    /* the common case, a short plain key in compact output: ,"key": in one
+     * append (EVE writes some 30 keys a line) */
+    if (w->indent == 0 && n <= 64 && !w->after_key && w->depth > 0 && skip_plain_all(key, n)) {
+        size_t k = 0;
+
+        if (w->has_items[w->depth]) {
+            quick[k++] = ',';
+        }
+        w->has_items[w->depth] = true;
+        quick[k++] = '"';
+        memcpy(quick + k, key, n);
+        k += n;
+        quick[k++] = '"';
+        quick[k++] = ':';
+        put(w, quick, k);
+        w->after_key = true;
+        return;
+    }
     before_value(w);
     put_escaped(w, key, n);
     put(w, w->indent != 0 ? ": " : ":", w->indent != 0 ? 2 : 1);

@@ -23,12 +23,33 @@ int mk_addr_cmp(const struct mk_addr *a, const struct mk_addr *b)
     return memcmp(a->b, b->b, sizeof(a->b));
 }
 
+/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, about 1000
+ * instructions an address, and EVE prints two per event. */
+static void format_v4(const uint8_t *b, char *out)
+{
+    size_t k = 0;
+
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+
+        if (v >= 100) {
+            out[k++] = (char)('0' + v / 100);
+        }
+        if (v >= 10) {
+            out[k++] = (char)('0' + v / 10 % 10);
+        }
+        out[k++] = (char)('0' + v % 10);
+        out[k++] = i < 3 ? '.' : '\0';
+    }
+}
+
 void mk_addr_format(const struct mk_addr *a, char out[46])
 {
     const char *r;
 
     if (mk_addr_is_v4(a)) {
-        r = inet_ntop(AF_INET, a->b + 12, out, 46);
+        format_v4(a->b + 12, out);
+        return;
     } else {
         r = inet_ntop(AF_INET6, a->b, out, 46);
     }

@@ -40,8 +40,8 @@ MK_MUST_CHECK enum mk_status mk_eve_output_open(struct mk_eve_output *o, const c
 void mk_eve_output_close(struct mk_eve_output *o);
 /* Reopens a file output by name (after rotation); sockets reconnect. */
 MK_MUST_CHECK enum mk_status mk_eve_output_reopen(struct mk_eve_output *o, struct mk_error *err);
-/* Writes whole lines atomically with respect to other workers. */
-void mk_eve_output_write(struct mk_eve_output *o, const uint8_t *data, size_t len);
+/* Writes `lines` whole lines atomically with respect to other workers. */
+void mk_eve_output_write(struct mk_eve_output *o, const uint8_t *data, size_t len, size_t lines);
 
 /* ---- per-worker writer ------------------------------------------------------ */
 
@@ -97,6 +97,7 @@ struct mk_eve_writer {
     struct mk_buf buf;
     struct mk_jw jw;
     size_t line_start;
+    size_t lines; /* complete lines in buf */
     uint64_t events[MK_EVE_TYPE_COUNT];
     uint64_t dropped; /* events over MK_EVE_LINE_MAX */
     /* "YYYY-MM-DDTHH:MM:SS" of the last second formatted: most events of a

@@ -150,14 +150,10 @@ static bool write_all(int fd, const uint8_t *data, size_t len, bool is_socket)
     return true;
 }
 
-void mk_eve_output_write(struct mk_eve_output *o, const uint8_t *data, size_t len)
+void mk_eve_output_write(struct mk_eve_output *o, const uint8_t *data, size_t len, size_t lines)
 {
-    size_t lines = 0;
     bool ok;
 
-    for (size_t i = 0; i < len; i++) {
-        lines += data[i] == '\n';
-    }
     (void)pthread_mutex_lock(&o->lock);
     if (o->fd < 0) {
         ok = false; /* a socket that went away: count what is lost */

@@ -35,9 +35,10 @@ void mk_eve_writer_init(struct mk_eve_writer *w, struct mk_eve_output *out,
 void mk_eve_writer_flush(struct mk_eve_writer *w)
 {
     if (w->buf.len > 0 && w->out != NULL) {
-        mk_eve_output_write(w->out, w->buf.data, w->buf.len);
+        mk_eve_output_write(w->out, w->buf.data, w->buf.len, w->lines);
     }
     mk_buf_reset(&w->buf);
+    w->lines = 0;
 }
 
 void mk_eve_writer_fini(struct mk_eve_writer *w)
@@ -230,6 +231,7 @@ void mk_eve_end(struct mk_eve_writer *w)
     mk_jw_obj_close(&w->jw);
     if (mk_jw_status(&w->jw) == MK_OK && w->buf.len - w->line_start <= MK_EVE_LINE_MAX &&
         mk_buf_putc(&w->buf, '\n') == MK_OK) {
+        w->lines++;
         if (w->buf.len >= MK_EVE_FLUSH_BYTES) {
             mk_eve_writer_flush(w);
         }

@@ -215,11 +215,11 @@ static void test_eve_file_output_reopens_after_rotation(void **state)
     (void)snprintf(path, sizeof(path), "%s/eve.json", dir);
     (void)snprintf(rotated, sizeof(rotated), "%s/eve.json.1", dir);
     assert_int_equal(mk_eve_output_open(&out, path, &err), MK_OK);
-    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":1}\n", 8);
+    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":1}\n", 8, 1);
     assert_int_equal(rename(path, rotated), 0);
-    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":2}\n", 8); /* still the old file */
+    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":2}\n", 8, 1); /* still the old file */
     assert_int_equal(mk_eve_output_reopen(&out, &err), MK_OK);
-    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":3}\n", 8);
+    mk_eve_output_write(&out, (const uint8_t *)"{\"a\":3}\n", 8, 1);
     mk_eve_output_close(&out);
     f = fopen(path, "r");
     assert_non_null(f);
