@@ -111,13 +111,26 @@ static void sb_bytes(struct sb *b, const uint8_t *s, size_t n)
 
 /* ---- names (RFC 1035 3.1, 4.1.4) -------------------------------------------- */
 
-/* Each pointer must point before the start of the run of labels that led to
- * it, so the start strictly decreases and a loop is impossible; the jump cap
- * bounds the work on top. */
+/* True when `target` is already in seen[0..n): following it again would loop. */
+static bool visited(const uint16_t *seen, unsigned n, uint16_t target)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (seen[i] == target) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Pointers may lead backward or forward (RFC 1035 4.1.4 does not forbid forward
+ * ones and Suricata follows them, test dns-forward-pointer). Loops are impossible
+ * because a pointer to a target already followed for this name is refused (the
+ * visited bound), and the work is bounded by MK_DNS_MAX_JUMPS pointers and the
+ * 255-octet name cap; each label is read at most once per jump. */
 static enum mk_status name_put(const uint8_t *p, size_t n, size_t *off, struct sb *out)
 {
+    uint16_t seen[MK_DNS_MAX_JUMPS];
     size_t pos = *off;
-    size_t seg = pos; /* start of the run of labels being read */
     size_t end = 0;
     size_t wire = 1; /* the root label */
     size_t first = out->len;
@@ -134,20 +147,20 @@ static enum mk_status name_put(const uint8_t *p, size_t n, size_t *off, struct s
             break;
         }
         if ((c & 0xC0) == 0xC0) {
-            size_t target;
+            uint16_t target;
 
             if (n - pos < 2) {
                 return MK_ETRUNC;
             }
-            target = ((size_t)(c & 0x3F) << 8) | p[pos + 1];
+            target = (uint16_t)(((c & 0x3F) << 8) | p[pos + 1]);
             if (end == 0) {
                 end = pos + 2;
             }
-            if (target >= seg || ++jumps > MK_DNS_MAX_JUMPS) {
+            if (target == pos || jumps >= MK_DNS_MAX_JUMPS || visited(seen, jumps, target)) {
                 return MK_EINVAL;
             }
+            seen[jumps++] = target;
             pos = target;
-            seg = target;
             continue;
         }
         /* 0x40 and 0x80: extended label types, obsolete (RFC 6891 5) */
@@ -693,7 +706,8 @@ const char *mk_dns_rcode_name(uint8_t rcode)
 
 /* ---- probing ---------------------------------------------------------------- */
 
-/* Skips a whole message without building anything: the probe's full check. */
+/* Skips a whole message without building anything: the probe's full check.
+ * The message must fill p[0..n) exactly (a datagram or a TCP record). */
 static bool msg_walk(const uint8_t *p, size_t n, const struct hdr *h)
 {
     struct cur c = {p, n, MK_DNS_HDR_LEN};
@@ -718,12 +732,18 @@ static bool msg_walk(const uint8_t *p, size_t n, const struct hdr *h)
         }
         c.off += rdlen;
     }
-    return true;
+    return c.off == n;
 }
 
 /* A header a real client or server would send: a known opcode, and for a
- * query one question, rcode 0 and no answers (NOTIFY and UPDATE aside). */
-static bool hdr_plausible(const struct hdr *h, size_t msg_len)
+ * query rcode 0 and at least one question. Off the DNS ports (strict) a query
+ * must also carry exactly one question and no records (NOTIFY and UPDATE
+ * aside). On port 53 (lenient), Suricata's DNS port, Suricata takes any query
+ * it can parse: a query carrying answer records (test dns-answer-name) or
+ * several questions (test dns-forward-pointer) is logged there, so it is
+ * accepted here too. mDNS and LLMNR queries keep the stricter form: their
+ * known-answer lists are not DNS as Suricata and tshark see it. */
+static bool hdr_plausible(const struct hdr *h, size_t msg_len, bool lenient)
 {
     unsigned opcode = (h->flags >> 11) & 0xF;
 
@@ -731,12 +751,43 @@ static bool hdr_plausible(const struct hdr *h, size_t msg_len)
         return false;
     }
     if ((h->flags & 0x8000) != 0) {
-        return h->qd <= 1;
+        return lenient || h->qd <= 1;
     }
-    if ((h->flags & 0xF) != 0 || h->qd != 1) {
+    if ((h->flags & 0xF) != 0 || h->qd == 0) {
         return false;
     }
-    return opcode >= 4 || (h->an == 0 && h->ns == 0);
+    if (lenient) {
+        return true;
+    }
+    return h->qd == 1 && (opcode >= 4 || (h->an == 0 && h->ns == 0));
+}
+
+/* A question name as a resolver would ask it: non-empty, labels of letters,
+ * digits, '-' and '_' (RFC 952/1123 host names plus the service labels of
+ * RFC 2782/8552) separated by dots. */
+static bool name_is_hostname(const char *name)
+{
+    size_t label = 0;
+
+    if (*name == '\0') {
+        return false;
+    }
+    for (const char *c = name; *c != '\0'; c++) {
+        unsigned char ch = (unsigned char)*c;
+
+        if (ch == '.') {
+            if (label == 0) {
+                return false;
+            }
+            label = 0;
+        } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_') {
+            label++;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool qclass_known(uint16_t cls)
@@ -746,7 +797,8 @@ static bool qclass_known(uint16_t cls)
 }
 
 /* p[0..avail) is the start of a message of msg_len bytes. */
-static enum mk_probe_result probe_msg(const uint8_t *p, size_t avail, size_t msg_len, bool hint)
+static enum mk_probe_result probe_msg(const uint8_t *p, size_t avail, size_t msg_len, bool hint,
+                                      bool lenient)
 {
     struct hdr h;
     size_t off = MK_DNS_HDR_LEN;
@@ -757,7 +809,7 @@ static enum mk_probe_result probe_msg(const uint8_t *p, size_t avail, size_t msg
         return MK_PROBE_MORE;
     }
     hdr_read(p, &h);
-    if (!hdr_plausible(&h, msg_len)) {
+    if (!hdr_plausible(&h, msg_len, lenient)) {
         return MK_PROBE_NO;
     }
     if (h.qd == 0) {
@@ -773,7 +825,9 @@ static enum mk_probe_result probe_msg(const uint8_t *p, size_t avail, size_t msg
     if (hint) {
         return MK_PROBE_YES;
     }
-    if (!qclass_known(be16(p + off + 2))) {
+    /* strict: Z clear (RFC 1035 4.1.1), a host name asked in a known class,
+     * then the whole message must walk */
+    if ((h.flags & 0x0040) != 0 || !name_is_hostname(name) || !qclass_known(be16(p + off + 2))) {
         return MK_PROBE_NO;
     }
     if (avail < msg_len) {
@@ -789,8 +843,13 @@ enum mk_probe_result mk_dns_probe(const uint8_t *data, size_t len, uint16_t port
     enum mk_probe_result tcp;
     size_t rec;
 
+    /* NetBIOS name and datagram services (RFC 1002 4.2, 5.1) use DNS-like
+     * headers and names: never DNS, whatever the content says */
+    if (port == MK_DNS_PORT_NETBIOS_NS || port == MK_DNS_PORT_NETBIOS_DGM) {
+        return MK_PROBE_NO;
+    }
     if (len >= MK_DNS_HDR_LEN) {
-        udp = probe_msg(data, len, len, hint);
+        udp = probe_msg(data, len, len, hint, port == 53);
         if (udp == MK_PROBE_YES) {
             return udp;
         }
@@ -802,7 +861,7 @@ enum mk_probe_result mk_dns_probe(const uint8_t *data, size_t len, uint16_t port
     if (rec < MK_DNS_HDR_LEN) {
         return udp;
     }
-    tcp = probe_msg(data + 2, len - 2 < rec ? len - 2 : rec, rec, hint);
+    tcp = probe_msg(data + 2, len - 2 < rec ? len - 2 : rec, rec, hint, port == 53);
     return tcp == MK_PROBE_NO ? udp : tcp;
 }
 
@@ -890,7 +949,7 @@ static bool resync_ok(const uint8_t *data, size_t len)
         return false;
     }
     hdr_read(data + 2, &h);
-    return be16(data) >= MK_DNS_HDR_LEN && hdr_plausible(&h, be16(data));
+    return be16(data) >= MK_DNS_HDR_LEN && hdr_plausible(&h, be16(data), true);
 }
 
 /* RFC 1035 4.2.2 / RFC 7766 6.2.1: records may be split or several per segment;
@@ -978,6 +1037,8 @@ const struct mk_analyzer_ops mk_analyzer_dns = {
     .transports = MK_TRANSPORT_TCP | MK_TRANSPORT_UDP,
     .probe = dns_probe,
     .state_new = dns_state_new,
+    .state_bytes = sizeof(struct dns_state),
+    .stream_bytes = 128u << 10, /* the two TCP reassembly buffers, allocated when needed */
     .state_free = dns_state_free,
     .parse = dns_parse,
     .gap = dns_gap,

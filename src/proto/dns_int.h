@@ -12,6 +12,9 @@
 #define MK_DNS_NAME_BUF      1024   /* presentation form: 255 octets, NULs as "\000" */
 #define MK_DNS_TCP_MAX_MSG   65535u /* RFC 1035 4.2.2: the 2-byte length */
 
+#define MK_DNS_PORT_NETBIOS_NS  137 /* RFC 1002 4.2: NetBIOS name service */
+#define MK_DNS_PORT_NETBIOS_DGM 138 /* RFC 1002 5.1: NetBIOS datagram service */
+
 #define MK_DNS_TYPE_A     1
 #define MK_DNS_TYPE_NS    2
 #define MK_DNS_TYPE_CNAME 5
@@ -37,14 +40,19 @@ MK_MUST_CHECK enum mk_status mk_dns_parse(const uint8_t *p, size_t n,
 
 /* Reads the (possibly compressed) name at *off of the message p[0..n) into
  * out (NUL-terminated, cap >= MK_DNS_NAME_BUF; "" for the root) and moves
- * *off past the name as it sits in place. Pointers must point strictly before
- * the part of the name being read (RFC 1035 4.1.4), at most MK_DNS_MAX_JUMPS. */
+ * *off past the name as it sits in place. Pointers (RFC 1035 4.1.4) may point
+ * backward or forward; at most MK_DNS_MAX_JUMPS of them, none to a target
+ * already followed for this name (a loop: MK_EINVAL), 255 octets in all. */
 MK_MUST_CHECK enum mk_status mk_dns_name_read(const uint8_t *p, size_t n, size_t *off, char *out,
                                               size_t cap);
 
 /* The probe without a transport: a plain message (UDP) or a length-prefixed
- * one (TCP). `port` is a hint: on 53, 5353 and 5355 a header and a question
- * suffice; elsewhere the whole message must check. */
+ * one (TCP). `port` is the server port. On 53, 5353 and 5355 a plausible
+ * header and a first question suffice (as Suricata's port-based probing; on
+ * 53 a query may also carry records or several questions);
+ * on 137 and 138 (NetBIOS) it is always MK_PROBE_NO; elsewhere the content
+ * must pass a strict check: one question with a host name in a known class,
+ * Z clear, no records in a query, and the whole message filling the bytes. */
 enum mk_probe_result mk_dns_probe(const uint8_t *data, size_t len, uint16_t port);
 
 #endif /* MK_PROTO_DNS_INT_H */

@@ -7,15 +7,16 @@
 
 #include "proto/http_int.h"
 
-static const char *const digest_names[3] = {"MD5", "SHA1", "SHA256"};
-
 enum mk_status mk_filehash_init(struct mk_filehash *fh)
 {
+    static const enum mk_hash_alg algs[3] = {MK_HASH_MD5, MK_HASH_SHA1, MK_HASH_SHA256};
+
     memset(fh, 0, sizeof(*fh));
-    /* Fetched explicitly once: EVP_md5() and friends would make OpenSSL 3
-     * fetch again on every EVP_DigestInit_ex, i.e. for every body. */
+    /* The digests come from base's process-wide cache (fetched once): EVP_md5()
+     * and friends would make OpenSSL 3 fetch again on every EVP_DigestInit_ex,
+     * i.e. for every body, and a fetch per flow is still a provider lookup. */
     for (int i = 0; i < 3; i++) {
-        fh->md[i] = EVP_MD_fetch(NULL, digest_names[i], NULL);
+        fh->md[i] = mk_hash_md(algs[i]);
         fh->ctx[i] = EVP_MD_CTX_new();
         if (fh->md[i] == NULL || fh->ctx[i] == NULL) {
             return MK_ENOMEM;
@@ -31,9 +32,8 @@ void mk_filehash_fini(struct mk_filehash *fh)
     }
     for (int i = 0; i < 3; i++) {
         EVP_MD_CTX_free(fh->ctx[i]);
-        EVP_MD_free(fh->md[i]);
         fh->ctx[i] = NULL;
-        fh->md[i] = NULL;
+        fh->md[i] = NULL; /* shared, not ours to free */
     }
 }
 

@@ -33,6 +33,7 @@ struct http_tx {
     bool is_head;
     bool is_connect;
     bool is_http09;
+    bool has_status; /* a status line was seen: status may be 0 ("000") */
     uint64_t id;
     int status;
     uint64_t body_len[2];
@@ -68,6 +69,9 @@ struct http_side {
     uint64_t left; /* bytes of the body or chunk still to come */
     size_t line_len;
     size_t block_bytes;
+    /* while a line is dispatched: the bytes of the same chunk after it */
+    const uint8_t *after;
+    size_t after_len;
     struct mk_filehash fh;
     char line[MK_HTTP_MAX_LINE];
 };
@@ -227,6 +231,7 @@ static void tx_report(const struct run *r, struct http_tx *tx)
         .content_type = tx_str(tx, tx->ctype),
         .redirect = tx_str(tx, tx->location),
         .status = tx->status,
+        .has_status = tx->has_status,
         .request_body_len = tx->body_len[MK_FLOW_TOSERVER],
         .response_body_len = tx->body_len[MK_FLOW_TOCLIENT],
     };
@@ -362,6 +367,28 @@ static size_t last_space(const char *p, size_t n)
     return n; /* one past the space, 0 when none */
 }
 
+/* libhtp's test for "Request line: missing protocol": a request line without a
+ * version is HTTP/0.9 unless the data right after it (in the same chunk) reads
+ * like a header field, a token then optional blanks then ':'. Then headers
+ * follow and are parsed (suricata-verify http-missing-protocol). */
+static bool header_follows(const uint8_t *p, size_t n)
+{
+    bool after_blank = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == ':') {
+            return true;
+        }
+        if (p[i] == ' ' || p[i] == '\t') {
+            after_blank = true;
+        } else if (after_blank || p[i] == '\r' || p[i] == '\n' || p[i] == '\v' ||
+                   p[i] == '\f') {
+            return false;
+        }
+    }
+    return false;
+}
+
 static void request_line(const struct run *r, const char *line, size_t len)
 {
     const char *sp = memchr(line, ' ', len);
@@ -397,7 +424,10 @@ static void request_line(const struct run *r, const char *line, size_t len)
         tx->uri = store_str(tx, line + rest,
                             len - rest < MK_HTTP_TX_STORE / 2 ? len - rest : MK_HTTP_TX_STORE / 2);
         tx->protocol = store_str(tx, "", 0);
-        tx->is_http09 = true;
+        tx->is_http09 = !header_follows(r->sd->after, r->sd->after_len);
+        if (!tx->is_http09) {
+            anomaly(r, "http.missing_protocol");
+        }
     }
     tx->is_head = name_is(line, mlen, "HEAD");
     tx->is_connect = name_is(line, mlen, "CONNECT");
@@ -407,6 +437,30 @@ static void request_line(const struct run *r, const char *line, size_t len)
     if (tx->is_http09) {
         message_done(r);
     }
+}
+
+/* The status code as tshark and Suricata read it: the first three characters of
+ * the status token, converted as strtoul() does (leading blanks skipped, then
+ * decimal digits): "20x" is 20, "000" is 0, "0200" is 20, "\t200" is 20 and
+ * "2040" is 204. A token shorter than three characters ("20 ok") gives no
+ * status (-1). The value is what libhtp would log for a 3-digit code. */
+static int status_number(const char *p, size_t n)
+{
+    const char *sp = memchr(p, ' ', n);
+    size_t tok = sp != NULL ? (size_t)(sp - p) : n;
+    size_t i = 0;
+    int code = 0;
+
+    if (tok < 3) {
+        return -1;
+    }
+    while (i < 3 && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r'))) {
+        i++;
+    }
+    for (; i < 3 && p[i] >= '0' && p[i] <= '9'; i++) {
+        code = code * 10 + (p[i] - '0');
+    }
+    return code;
 }
 
 static void status_line(const struct run *r, const char *line, size_t len)
@@ -420,15 +474,14 @@ static void status_line(const struct run *r, const char *line, size_t len)
         r->sd->ph = PH_LOST;
         return;
     }
-    for (int i = 1; i <= 3; i++) {
-        code = sp[i] >= '0' && sp[i] <= '9' && code >= 0 ? code * 10 + (sp[i] - '0') : -1;
-    }
+    code = status_number(sp + 1, len - (size_t)(sp + 1 - line));
     tx = r->sd->has_tx ? side_tx(r) : tx_oldest(r->s, true);
     if (tx == NULL && !r->sd->has_tx) {
         tx = tx_new(r); /* a response without a request */
     }
     if (tx != NULL) {
         tx->status = code < 0 ? 0 : code;
+        tx->has_status = code >= 0;
         tx->n_hdr[1] = 0; /* an interim response's headers give way to the final one's */
         if (tx->protocol == NONE) {
             tx->protocol = store_str(tx, line, (size_t)(sp - line));
@@ -770,7 +823,11 @@ static size_t line_bytes(const struct run *r, const uint8_t *p, size_t n)
         sd->line[len] = '\0';
         sd->line_len = 0;
         sd->line_long = false;
+        sd->after = p + take;
+        sd->after_len = n - take;
         dispatch_line(r, sd->line, len);
+        sd->after = NULL;
+        sd->after_len = 0;
     }
     return take;
 }
@@ -1033,6 +1090,7 @@ const struct mk_analyzer_ops mk_analyzer_http = {
     .transports = MK_TRANSPORT_TCP,
     .probe = http_probe,
     .state_new = http_state_new,
+    .state_bytes = sizeof(struct http_state),
     .state_free = http_state_free,
     .parse = http_parse,
     .gap = http_gap,

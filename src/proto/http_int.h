@@ -19,7 +19,7 @@ struct evp_md_st;
 
 struct mk_filehash {
     struct evp_md_ctx_st *ctx[3]; /* MD5, SHA-1, SHA-256 */
-    struct evp_md_st *md[3];
+    const struct evp_md_st *md[3]; /* mk_hash_md(): shared, not owned */
     uint64_t size;   /* body bytes seen (gaps included) */
     uint64_t hashed; /* bytes that went into the digests */
     bool truncated;  /* stopped at the cap or at a gap */
@@ -27,7 +27,7 @@ struct mk_filehash {
     bool active; /* between start and finish */
 };
 
-/* Fetches the digests and makes their contexts, once per flow direction.
+/* Takes the process-wide digests and makes their contexts, once per flow direction.
  * MK_ENOMEM when OpenSSL refuses; mk_filehash_fini() cleans up either way. */
 MK_MUST_CHECK enum mk_status mk_filehash_init(struct mk_filehash *fh);
 void mk_filehash_fini(struct mk_filehash *fh);

@@ -78,7 +78,8 @@ struct mk_http_tx {
     const char *xff;          /* X-Forwarded-For */
     const char *content_type; /* of the response */
     const char *redirect;     /* Location */
-    int status;               /* 0 when no response was seen */
+    int status;               /* leading digits of the status text ("20x" -> 20), as Suricata */
+    bool has_status;          /* a status line was seen; false: no response, status 0 */
     uint64_t request_body_len;
     uint64_t response_body_len;
     const struct mk_http_header *request_headers;
@@ -178,6 +179,11 @@ struct mk_analyzer_ops {
                                   uint16_t port);
     void *(*state_new)(void);
     void (*state_free)(void *state);
+    /* bytes a state holds (state_bytes, from state_new on) and may add over a
+     * TCP stream (stream_bytes), so the caller can keep the application
+     * state of all flows under a memcap */
+    size_t state_bytes;
+    size_t stream_bytes;
     /* TCP: the next in-order stream bytes of one direction. UDP: one
      * datagram. May report through ctx->sink. */
     void (*parse)(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow, enum mk_flow_dir dir,

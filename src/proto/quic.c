@@ -1,11 +1,11 @@
 /* QUIC analyzer (mk_analyzer_quic): removes Initial packet protection (RFC 9001
  * section 5), reassembles CRYPTO frames by offset across all Initials of each side
  * (RFC 9000 section 19.6) and reports the ClientHello/ServerHello through sink->quic. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "proto/tls_int.h"
 
@@ -48,13 +48,50 @@ static void anomaly(struct mk_proto_ctx *ctx, struct mk_flow *flow, const char *
 
 /* ---- key schedule (RFC 9001 section 5.2, RFC 8446 section 7.1) --------------- */
 
+/* AES-128-ECB (header protection) and AES-128-GCM (payload), fetched once per
+ * process like base's digests (mk_hash_md): EVP_aes_128_gcm() and friends make
+ * OpenSSL 3 fetch again on every EVP_*Init_ex, i.e. twice per packet. Filled by
+ * pthread_once, read-only afterwards, never freed. */
+static EVP_CIPHER *aes_ecb;
+static EVP_CIPHER *aes_gcm;
+static pthread_once_t ciphers_once = PTHREAD_ONCE_INIT;
+
+static void ciphers_fetch(void)
+{
+    aes_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+    aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+}
+
+/* HMAC-SHA256 (RFC 2104) over the cached SHA-256: HMAC() would fetch the HMAC
+ * MAC and SHA-256 on every call. The key is at most one block (64 bytes). */
+static bool hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg, size_t mlen,
+                        uint8_t out[32])
+{
+    const EVP_MD *md = mk_hash_md(MK_HASH_SHA256);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    uint8_t pad[64];
+    uint8_t inner[32];
+    bool ok = md != NULL && c != NULL && klen <= sizeof(pad);
+
+    for (int round = 0; ok && round < 2; round++) {
+        memset(pad, round == 0 ? 0x36 : 0x5c, sizeof(pad));
+        for (size_t i = 0; i < klen; i++) {
+            pad[i] ^= key[i];
+        }
+        ok = EVP_DigestInit_ex(c, md, NULL) == 1 && EVP_DigestUpdate(c, pad, sizeof(pad)) == 1 &&
+             EVP_DigestUpdate(c, round == 0 ? msg : inner, round == 0 ? mlen : 32) == 1 &&
+             EVP_DigestFinal_ex(c, round == 0 ? inner : out, NULL) == 1;
+    }
+    EVP_MD_CTX_free(c);
+    return ok;
+}
+
 /* HKDF-Expand-Label(secret, label, "", len) for len <= 32: one HMAC block. */
 static bool expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
 {
     uint8_t info[2 + 1 + 32 + 1 + 1];
     size_t ll = strlen(label);
-    uint8_t block[EVP_MAX_MD_SIZE];
-    unsigned blen = 0;
+    uint8_t block[32];
 
     if (ll + 6 > 32 || len > 32) {
         return false;
@@ -66,7 +103,7 @@ static bool expand_label(const uint8_t secret[32], const char *label, uint8_t *o
     memcpy(info + 9, label, ll);
     info[9 + ll] = 0;  /* empty context */
     info[10 + ll] = 1; /* HKDF-Expand counter T(1) */
-    if (HMAC(EVP_sha256(), secret, 32, info, 11 + ll, block, &blen) == NULL || blen < len) {
+    if (!hmac_sha256(secret, 32, info, 11 + ll, block)) {
         return false;
     }
     memcpy(out, block, len);
@@ -88,16 +125,15 @@ MK_MUST_CHECK enum mk_status mk_quic_initial_keys(uint32_t version, const uint8_
                           : version == MK_QUIC_V2 ? salt_v2
                                                   : salt_d29;
     const bool v2 = version == MK_QUIC_V2;
-    uint8_t initial[EVP_MAX_MD_SIZE];
+    uint8_t initial[32];
     uint8_t secret[32];
-    unsigned ilen = 0;
 
     if ((version != MK_QUIC_V1 && version != MK_QUIC_V2 && version != MK_QUIC_DRAFT29) ||
         dcid_len > MK_QUIC_MAX_CID) {
         return MK_EINVAL;
     }
     /* HKDF-Extract(salt, dcid) is HMAC with the salt as key. */
-    if (HMAC(EVP_sha256(), salt, 20, dcid, dcid_len, initial, &ilen) == NULL || ilen != 32 ||
+    if (!hmac_sha256(salt, 20, dcid, dcid_len, initial) ||
         !expand_label(initial, server ? "server in" : "client in", secret, 32) ||
         !expand_label(secret, v2 ? "quicv2 key" : "quic key", out->key, 16) ||
         !expand_label(secret, v2 ? "quicv2 iv" : "quic iv", out->iv, 12) ||
@@ -329,8 +365,9 @@ static size_t open_packet(struct quic_state *s, const struct mk_quic_keys *k,
     size_t pn_len;
     size_t ct_len;
 
-    if (in->len < in->pn_off + 4 + 16 ||
-        EVP_EncryptInit_ex(s->ecb, EVP_aes_128_ecb(), NULL, k->hp, NULL) != 1 ||
+    (void)pthread_once(&ciphers_once, ciphers_fetch);
+    if (in->len < in->pn_off + 4 + 16 || aes_ecb == NULL || aes_gcm == NULL ||
+        EVP_EncryptInit_ex(s->ecb, aes_ecb, NULL, k->hp, NULL) != 1 ||
         EVP_CIPHER_CTX_set_padding(s->ecb, 0) != 1 ||
         EVP_EncryptUpdate(s->ecb, mask, &outl, in->pkt + in->pn_off + 4, 16) != 1) {
         return 0;
@@ -348,7 +385,7 @@ static size_t open_packet(struct quic_state *s, const struct mk_quic_keys *k,
         return 0;
     }
     ct_len = in->len - in->pn_off - pn_len - QUIC_TAG_LEN;
-    if (EVP_DecryptInit_ex(s->aead, EVP_aes_128_gcm(), NULL, k->key, nonce) != 1 ||
+    if (EVP_DecryptInit_ex(s->aead, aes_gcm, NULL, k->key, nonce) != 1 ||
         EVP_DecryptUpdate(s->aead, NULL, &outl, hdr, (int)(in->pn_off + pn_len)) != 1 ||
         EVP_DecryptUpdate(s->aead, out, &outl, in->pkt + in->pn_off + pn_len, (int)ct_len) != 1 ||
         EVP_CIPHER_CTX_ctrl(s->aead, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
@@ -532,6 +569,7 @@ const struct mk_analyzer_ops mk_analyzer_quic = {
     .transports = MK_TRANSPORT_UDP,
     .probe = quic_probe,
     .state_new = quic_state_new,
+    .state_bytes = sizeof(struct quic_state),
     .state_free = quic_state_free,
     .parse = quic_parse,
     .gap = NULL,

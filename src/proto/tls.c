@@ -419,6 +419,7 @@ const struct mk_analyzer_ops mk_analyzer_tls = {
     .transports = MK_TRANSPORT_TCP,
     .probe = tls_probe,
     .state_new = tls_state_new,
+    .state_bytes = sizeof(struct tls_state),
     .state_free = tls_state_free,
     .parse = tls_parse,
     .gap = tls_gap,

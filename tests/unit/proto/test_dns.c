@@ -665,7 +665,7 @@ static const uint8_t resp_two_step_loop[] = {
     4,
 };
 
-/* the owner points forward to offset 60, past itself */
+/* the owner points forward to offset 45, past itself, where "x" is */
 static const uint8_t resp_forward_ptr[] = {
     HDR(15, 0x8180, 1, 1, 0, 0),
     Q_EXAMPLE(1),
@@ -687,6 +687,58 @@ static const uint8_t resp_forward_ptr[] = {
     0,
 };
 
+/* the owner points forward to 45, "y" + a pointer back to 29, the owner
+ * itself: a loop through a forward pointer */
+static const uint8_t resp_forward_loop[] = {
+    HDR(15, 0x8180, 1, 1, 0, 0),
+    Q_EXAMPLE(1),
+    0xC0,
+    45,
+    U16(1),
+    U16(1),
+    0,
+    0,
+    0,
+    1,
+    U16(4),
+    1,
+    2,
+    3,
+    4,
+    1,
+    'y',
+    0xC0,
+    29,
+};
+
+/* suricata-verify dns-forward-pointer: two questions, the first is a pointer
+ * forward to the second (offset 18 = 12 + 2 + 4): codemonkey.net A IN twice */
+static const uint8_t query_forward_question[] = {
+    HDR(36356, 0x0100, 2, 0, 0, 0),
+    0xC0,
+    18,
+    U16(1),
+    U16(1),
+    10,
+    'c',
+    'o',
+    'd',
+    'e',
+    'm',
+    'o',
+    'n',
+    'k',
+    'e',
+    'y',
+    3,
+    'n',
+    'e',
+    't',
+    0,
+    U16(1),
+    U16(1),
+};
+
 static void test_dns_pointer_to_itself_is_rejected(void **state)
 {
     expect_malformed(*state, resp_self_loop, sizeof(resp_self_loop));
@@ -697,9 +749,33 @@ static void test_dns_pointer_loop_is_rejected(void **state)
     expect_malformed(*state, resp_two_step_loop, sizeof(resp_two_step_loop));
 }
 
-static void test_dns_forward_pointer_is_rejected(void **state)
+/* Forward pointers used to be refused for loop safety; Suricata follows them
+ * (test dns-forward-pointer), and the visited bound plus the jump cap make
+ * them safe, so this test now asserts that one is followed. */
+static void test_dns_forward_pointer_is_followed(void **state)
 {
-    expect_malformed(*state, resp_forward_ptr, sizeof(resp_forward_ptr));
+    const struct mk_dns_rr *rr = answer0(*state, resp_forward_ptr, sizeof(resp_forward_ptr));
+
+    assert_string_equal(rr->rrname, "x");
+    assert_string_equal(rr->rdata, "1.2.3.4");
+}
+
+static void test_dns_forward_pointer_loop_is_rejected(void **state)
+{
+    expect_malformed(*state, resp_forward_loop, sizeof(resp_forward_loop));
+}
+
+static void test_dns_query_with_forward_pointer_question(void **state)
+{
+    struct env *e = *state;
+
+    assert_int_equal(mk_dns_probe(query_forward_question, sizeof(query_forward_question), 53),
+                     MK_PROBE_YES);
+    feed(e, MK_FLOW_TOSERVER, query_forward_question, sizeof(query_forward_question));
+    assert_int_equal(e->seen.n_anomaly, 0);
+    assert_int_equal(e->seen.n_dns, 1);
+    assert_int_equal(e->seen.msg.n_questions, 2);
+    assert_string_equal(e->seen.msg.qname, "codemonkey.net");
 }
 
 static void test_dns_label_over_63_is_rejected(void **state)
@@ -877,6 +953,66 @@ static void test_dns_probe_refuses_other_protocols(void **state)
     assert_int_equal(mk_dns_probe(odd_query, sizeof(odd_query), 53), MK_PROBE_NO);
 }
 
+/* suricata-verify dns-answer-name: a query (0x0100) that carries an answer */
+static const uint8_t query_with_answer[] = {
+    HDR(7, 0x0100, 1, 1, 0, 0), Q_EXAMPLE(1), RR(1, 4), 10, 10, 10, 10,
+};
+
+static void test_dns_probe_takes_query_with_answer_on_dns_port(void **state)
+{
+    (void)state;
+    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 53), MK_PROBE_YES);
+    /* mDNS known-answer lists are not DNS as Suricata and tshark see it */
+    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 5353),
+                     MK_PROBE_NO);
+    /* off the DNS ports the strict check still wants a bare query */
+    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 9999),
+                     MK_PROBE_NO);
+}
+
+/* NetBIOS name query (RFC 1002 4.2.12, ja4/ssh2.pcapng): flags 0x0110 (RD, B),
+ * the 32-byte first-level encoded name, type NB (0x20), class IN */
+static const uint8_t netbios_query[] = {
+    HDR(0x8001, 0x0110, 1, 0, 0, 0),
+    32,
+    'E', 'C', 'E', 'M', 'F', 'F', 'E', 'F', 'E', 'D', 'E', 'B', 'F', 'E', 'E', 'O',
+    'E', 'F', 'F', 'E', 'F', 'H', 'E', 'P', 'F', 'C', 'E', 'L', 'F', 'D', 'B', 'O',
+    0,
+    U16(0x20),
+    U16(1),
+};
+
+static void test_dns_probe_never_takes_netbios_ports(void **state)
+{
+    (void)state;
+    assert_int_equal(mk_dns_probe(netbios_query, sizeof(netbios_query), 137), MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(netbios_query, sizeof(netbios_query), 138), MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(query_www_a, sizeof(query_www_a), 137), MK_PROBE_NO);
+    assert_int_equal(mk_analyzer_dns.probe(netbios_query, sizeof(netbios_query),
+                                           MK_FLOW_TOSERVER, 137),
+                     MK_PROBE_NO);
+}
+
+static void test_dns_probe_strict_off_port(void **state)
+{
+    uint8_t trailing[sizeof(query_www_a) + 1];
+    uint8_t z_bit[sizeof(query_www_a)];
+    static const uint8_t odd_name[] = {HDR(9, 0x0100, 1, 0, 0, 0), 3, 'a', '*', 'b', 0,
+                                       U16(1),   U16(1)};
+
+    (void)state;
+    memcpy(trailing, query_www_a, sizeof(query_www_a));
+    trailing[sizeof(query_www_a)] = 0;
+    memcpy(z_bit, query_www_a, sizeof(query_www_a));
+    z_bit[3] |= 0x40;
+    assert_int_equal(mk_dns_probe(trailing, sizeof(trailing), 9999), MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(z_bit, sizeof(z_bit), 9999), MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(odd_name, sizeof(odd_name), 9999), MK_PROBE_NO);
+    /* on the DNS port the same messages are DNS */
+    assert_int_equal(mk_dns_probe(z_bit, sizeof(z_bit), 53), MK_PROBE_YES);
+    assert_int_equal(mk_dns_probe(odd_name, sizeof(odd_name), 53), MK_PROBE_YES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -897,7 +1033,9 @@ int main(void)
         T(test_dns_a_with_wrong_length_is_malformed),
         T(test_dns_pointer_to_itself_is_rejected),
         T(test_dns_pointer_loop_is_rejected),
-        T(test_dns_forward_pointer_is_rejected),
+        T(test_dns_forward_pointer_is_followed),
+        T(test_dns_forward_pointer_loop_is_rejected),
+        T(test_dns_query_with_forward_pointer_question),
         T(test_dns_label_over_63_is_rejected),
         T(test_dns_name_over_255_is_rejected),
         T(test_dns_nul_in_label_is_escaped),
@@ -908,6 +1046,9 @@ int main(void)
         T(test_dns_tcp_two_records_in_one_segment_and_a_split_third),
         T(test_dns_tcp_gap_resyncs_at_a_record_start),
         T(test_dns_probe_accepts_queries_and_responses),
+        T(test_dns_probe_takes_query_with_answer_on_dns_port),
+        T(test_dns_probe_never_takes_netbios_ports),
+        T(test_dns_probe_strict_off_port),
         T(test_dns_probe_refuses_other_protocols),
 #undef T
     };

@@ -24,6 +24,7 @@ struct env {
     int n_http;
     int n_file;
     int n_anomaly;
+    bool last_has_status;
 };
 
 static void logf_(struct env *e, const char *fmt, ...) MK_PRINTF(2, 3);
@@ -48,6 +49,7 @@ static void on_http(void *ctx, struct mk_flow *flow, const struct mk_http_tx *t)
 
     (void)flow;
     e->n_http++;
+    e->last_has_status = t->has_status;
     logf_(e,
           "tx%llu %s %s %s host=%s port=%d ua=%s ref=%s xff=%s | %d ct=%s loc=%s req=%llu "
           "resp=%llu\n",
@@ -509,6 +511,52 @@ static void test_http_bad_status_line_is_an_anomaly(void **state)
     assert_int_equal(e->n_http, 1);
 }
 
+/* libhtp: "Request line: missing protocol" when the next line reads like a header
+ * (suricata-verify http-missing-protocol): the headers are parsed, not a 0.9 body */
+static void test_http_missing_protocol_with_headers_parses_headers(void **state)
+{
+    struct env *e = *state;
+
+    up(e, "GET /gen.php?x=1\r\nHost: 5.8.88.25\r\nUser-Agent:Mozilla/5.0\r\n\r\n");
+    down(e, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    assert_int_equal(e->n_http, 1);
+    assert_non_null(strstr(e->log, "anomaly http.missing_protocol\n"));
+    assert_non_null(strstr(e->log, "tx0 GET /gen.php?x=1  host=5.8.88.25 port=-1 "
+                                   "ua=Mozilla/5.0 ref=- xff=- | 200 "));
+    assert_non_null(strstr(e->log, "file tx0 down name=/gen.php size=2 "));
+}
+
+/* tshark reads strtoul() of the status token's first three characters: "20x" is
+ * 20, "000" is 0 (and still a status), as Suricata logs them */
+static void test_http_status_is_the_leading_number(void **state)
+{
+    struct env *e = *state;
+
+    up(e, "GET /a HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 20x ok\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(e->n_http, 1);
+    assert_non_null(strstr(e->log, "tx0 GET /a HTTP/1.1 host=- port=-1 ua=- ref=- xff=- | 20 "));
+    assert_true(e->last_has_status);
+    up(e, "GET /b HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 000 ok\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(e->n_http, 2);
+    assert_non_null(strstr(e->log, "tx1 GET /b HTTP/1.1 host=- port=-1 ua=- ref=- xff=- | 0 "));
+    assert_true(e->last_has_status);
+    /* as tshark: three characters, strtoul() */
+    up(e, "GET /c HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 \t200 ok\r\nContent-Length: 0\r\n\r\n");
+    assert_non_null(strstr(e->log, "tx2 GET /c HTTP/1.1 host=- port=-1 ua=- ref=- xff=- | 20 "));
+    up(e, "GET /d HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 2040 ok\r\nContent-Length: 0\r\n\r\n");
+    assert_non_null(strstr(e->log, "tx3 GET /d HTTP/1.1 host=- port=-1 ua=- ref=- xff=- | 204 "));
+    up(e, "GET /e HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 20 ok\r\nContent-Length: 0\r\n\r\n");
+    assert_false(e->last_has_status); /* a two-character token: no status */
+    up(e, "GET /f HTTP/1.1\r\n\r\n");
+    end(e);
+    assert_false(e->last_has_status); /* no response: no status */
+}
+
 /* ---- probe ----------------------------------------------------------------------- */
 
 static enum mk_probe_result probe(const char *s, enum mk_flow_dir dir)
@@ -559,6 +607,8 @@ int main(void)
         T(test_http_09_simple_request_is_tolerated),
         T(test_http_too_many_pending_requests_evict_the_oldest),
         T(test_http_bad_status_line_is_an_anomaly),
+        T(test_http_missing_protocol_with_headers_parses_headers),
+        T(test_http_status_is_the_leading_number),
         T(test_http_probe),
 #undef T
     };
