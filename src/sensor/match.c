@@ -257,11 +257,15 @@ void mk_match_tls(struct worker *w, struct mk_flow *f, const struct mk_tls_info 
     p.obs.ja3 = t->ja3_string != NULL ? t->ja3_hash : NULL;
     p.obs.ja4 = t->ja4[0] != '\0' ? t->ja4 : NULL;
     match_domain(&p, t->sni, quic ? "quic.sni" : "tls.sni");
+    /* a plain list cannot tell a JA3 from a file MD5 (both 32 hex digits) and
+     * loads it as MD5: look in both */
     if (t->ja3_string != NULL) {
         match_value(&p, MK_IOC_JA3, t->ja3_hash, quic ? "quic.ja3.hash" : "tls.ja3.hash");
+        match_value(&p, MK_IOC_MD5, t->ja3_hash, quic ? "quic.ja3.hash" : "tls.ja3.hash");
     }
     if (t->ja3s_string != NULL) {
         match_value(&p, MK_IOC_JA3, t->ja3s_hash, "tls.ja3s.hash");
+        match_value(&p, MK_IOC_MD5, t->ja3s_hash, "tls.ja3s.hash");
     }
     if (t->ja4[0] != '\0') {
         match_value(&p, MK_IOC_JA4, t->ja4, quic ? "quic.ja4" : "tls.ja4");

@@ -59,5 +59,23 @@ expect_rc 0 "analyze without indicators" -- "$MEKONG" analyze "$s/pcap/demo.pcap
 expect_grep "$TMP/out" "^INDICATOR HITS: none" "no hits without indicators"
 expect_rc 1 "--fail-on-hit exits 1 on hits" -- "$MEKONG" analyze --fail-on-hit \
     "$s/pcap/demo.pcap" --indicators "$s/indicators/blocklist.txt"
-# validity: an indicator that expired before the capture does not fire at packet time
+# JA3 and JA4 from a plain list (a bare 32-hex JA3 loads as MD5 and still matches)
+ja3=$(jq -r 'select(.event_type == "tls") | .tls.ja3.hash' "$TMP/eve.json" | head -1)
+ja4=$(jq -r 'select(.event_type == "tls") | .tls.ja4' "$TMP/eve.json" | head -1)
+printf '%s\n%s\n' "$ja3" "$ja4" >"$TMP/fp.txt"
+"$MEKONG" analyze "$s/pcap/demo.pcap" --indicators "$TMP/fp.txt" --eve "$TMP/fp.json" >/dev/null
+n3=$(jq -r 'select(.event_type == "alert") | .alert.metadata.matched_field[0]' "$TMP/fp.json" |
+    grep -c '^tls.ja3.hash$' || true)
+n4=$(jq -r 'select(.event_type == "alert") | .alert.metadata.matched_field[0]' "$TMP/fp.json" |
+    grep -c '^tls.ja4$' || true)
+[ "$n3" -eq 4 ] && ok "JA3 from a plain list alerts on the 4 TLS flows" || not_ok "JA3 alerts: $n3"
+[ "$n4" -eq 4 ] && ok "JA4 from a plain list alerts on the 4 TLS flows" || not_ok "JA4 alerts: $n4"
+
+# validity: at packet time (2026-11-28) an indicator valid only from 2030 does not fire
+printf 'value,type,valid_from\nevil.example,domain,2030-01-01T00:00:00Z\n' >"$TMP/future.csv"
+"$MEKONG" analyze --validity-at packet "$s/pcap/demo.pcap" --indicators "$TMP/future.csv" \
+    --eve "$TMP/future.json" >/dev/null
+[ "$(grep -c '"event_type":"alert"' "$TMP/future.json" || true)" -eq 0 ] &&
+    ok "an indicator not yet valid at packet time does not fire" ||
+    not_ok "a not-yet-valid indicator fired"
 finish

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Indicator engine figures for bench/RESULTS.md ("Indicator engine"): builds the
+# release libraries and bench_ioc, records the generator's sha256, runs 10k, 100k
+# and 1M mixed sets 5 times each (medians), 10M once, a CIDR-only set, then
+# callgrind instruction counts per lookup. About 3 minutes on 2 cores.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+out=bench/out
+mkdir -p "$out"
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j2 --target mk_ioc >/dev/null
+rel=build/release
+gcc -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc \
+    bench/bench_ioc.c "$rel/libmk_ioc.a" "$rel/libmk_stix.a" "$rel/libmk_base.a" \
+    -lurcu-qsbr -lidn2 -lpsl -lhs -lyajl -lcrypto -lxxhash -o "$out/bench_ioc"
+
+echo "## generator (seed 1): sha256 of the 1M mix as 'type<TAB>value' lines"
+"$out/bench_ioc" 1000000 1 --dump "$out/ioc_mix_1m.tsv" --queries 1000 >/dev/null
+cut -f1 "$out/ioc_mix_1m.tsv" | sort | uniq -c | sort -rn
+sha256sum "$out/ioc_mix_1m.tsv" | cut -d' ' -f1
+rm -f "$out/ioc_mix_1m.tsv"
+
+echo "## mixed sets (median of 5; 10M once)"
+for n in 10000 100000 1000000; do
+    "$out/bench_ioc" "$n" 5
+done
+"$out/bench_ioc" 10000000 1
+
+echo "## CIDR-only set (IPv4 prefixes /12../32, 15 lengths; median of 5)"
+"$out/bench_ioc" 100000 5 --cidr 1
+
+echo "## callgrind: instructions per lookup (run_queries only)"
+for args in "100000 1 --queries 200000" "1000000 1 --queries 200000" \
+    "100000 1 --queries 200000 --cidr 1"; do
+    # shellcheck disable=SC2086 # word splitting of args is wanted
+    valgrind --tool=callgrind --toggle-collect=run_queries \
+        --callgrind-out-file="$out/ioc.callgrind" "$out/bench_ioc" $args >/dev/null 2>&1
+    ir=$(awk '/^summary:/ {print $2}' "$out/ioc.callgrind")
+    q=$(echo "$args" | sed -E 's/.*--queries ([0-9]+).*/\1/')
+    echo "$args: Ir=$ir per_lookup=$((ir / q))"
+    rm -f "$out/ioc.callgrind"
+done
