@@ -16,7 +16,6 @@ struct list {
     const char *path;
     bool maltrail;      /* the header names Maltrail: its URL/host rules apply */
     bool seen_value;    /* header comments end at the first value */
-    uint64_t path_only; /* Maltrail "/path" trails (any host): not indexable */
     char feed[256];
     char name[128];
     char labels[64];
@@ -105,7 +104,8 @@ static void comment(struct list *s, const char *text, size_t n)
 
 /* Maltrail: "http://1.2.3.4/" and "evil.example:443" are host trails (the scheme,
  * a bare trailing '/' and a domain's port are dropped, as Maltrail does);
- * "host/path" stays a URL. Returns false for a path-only trail. */
+ * "host/path" stays a URL, and "/path" is a URL on any host (the set indexes
+ * those too). Returns false for an empty value. */
 static bool maltrail_value(char **v, size_t *n)
 {
     char *p = *v;
@@ -117,8 +117,12 @@ static bool maltrail_value(char **v, size_t *n)
         *n -= (size_t)(sep + 3 - p);
         p = sep + 3;
     }
-    if (*n == 0 || *p == '/') {
+    if (*n == 0) {
         return false;
+    }
+    if (*p == '/') {
+        *v = p; /* a path trail: the request path on any host */
+        return true;
     }
     slash = memchr(p, '/', *n);
     host = slash != NULL ? (size_t)(slash - p) : *n;
@@ -188,9 +192,6 @@ static enum mk_status one_line(struct list *s, struct mk_ioc_lines *l)
         return MK_OK;
     }
     if (s->maltrail && !maltrail_value(&v, &n)) {
-        s->path_only++;
-        mk_ioc_load_invalid(&s->c, l->lineno, "path-only trail '%.*s' (any host) is not indexed",
-                            (int)(n > 200 ? 200 : n), v);
         return MK_OK;
     }
     if (mk_ioc_guess_type(v, n, &type) != MK_OK) {
@@ -227,10 +228,6 @@ enum mk_status mk_ioc_load_list_stream(struct mk_ioc_builder *b, FILE *f, const 
         st = MK_EIO;
     } else if (st != MK_OK) {
         mk_error_set(err, name, "%s:%zu: %s", name, l.lineno, mk_status_str(st));
-    }
-    if (s->path_only > 0) {
-        mk_log(MK_LOG_INFO, "%s: %llu path-only trails skipped (counted invalid)", name,
-               (unsigned long long)s->path_only);
     }
     mk_ioc_lines_fini(&l);
     free(s);
