@@ -1,12 +1,13 @@
 /* `mekong analyze`: run the sensor over captures with indicators loaded and
  * print a report an analyst can act on. Option parsing and wiring only. */
+#include "cmd/cmd.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "sensor/sensor.h"
 
 static const char analyze_help[] =

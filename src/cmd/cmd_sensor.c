@@ -48,7 +48,8 @@ static const char sensor_help[] =
     "  -q, --quiet          no summary on stderr\n"
     "  -h, --help           this text\n\n"
     "Signals: SIGINT/SIGTERM stop and flush every open flow; SIGHUP reopens the EVE\n"
-    "file (log rotation); SIGUSR2 reloads the indicators. Exit status: 0 done (a truncated capture is reported but\n"
+    "file (log rotation); SIGUSR2 reloads the indicators. Exit status: 0 done (a truncated capture "
+    "is reported but\n"
     "is not an error), 2 usage error or unreadable input.\n";
 
 enum {

@@ -147,8 +147,8 @@ struct mk_packet {
     uint8_t ttl;        /* or IPv6 hop limit */
     bool is_fragment;   /* a fragment still waiting for reassembly */
     bool is_reassembled;
-    uint16_t frag_frames;    /* reassembled: how many fragment frames it was made of */
-    uint32_t frag_wire_len;  /* reassembled: their wire lengths added up */
+    uint16_t frag_frames;     /* reassembled: how many fragment frames it was made of */
+    uint32_t frag_wire_len;   /* reassembled: their wire lengths added up */
     bool has_bad_ip_checksum; /* IPv4 header checksum wrong: decoded, and flagged */
     struct mk_addr src;
     struct mk_addr dst;

@@ -35,7 +35,7 @@ struct tracker {
     bool has_overlap;
     uint16_t nfrags;
     uint32_t wire_len; /* wire bytes of every fragment frame, for flow counters */
-    uint32_t total; /* data bytes, known once the last fragment arrived */
+    uint32_t total;    /* data bytes, known once the last fragment arrived */
     int64_t first_ts;
     uint8_t *hdr; /* unfragmentable part from the offset-0 fragment */
     size_t hdr_len;

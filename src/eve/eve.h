@@ -104,6 +104,7 @@ struct mk_eve_writer {
      * burst share it, and gmtime+strftime showed in profiles */
     int64_t time_cache_sec;
     char time_cache[20];
+
     /* Community IDs of recent flows (a SHA-1 each): a flow's events come in
      * bursts, so a small direct-mapped cache by flow_id saves most of them */
     struct {
@@ -111,7 +112,6 @@ struct mk_eve_writer {
         char cid[32];
     } cid_cache[64];
 };
-
 
 void mk_eve_writer_init(struct mk_eve_writer *w, struct mk_eve_output *out,
                         const struct mk_eve_config *cfg);
@@ -154,8 +154,7 @@ struct mk_eve_match {
  * with the indicator's STIX id, source, TLP, confidence, labels and the
  * matched field and value). `dir` orients src/dest as the packet went. */
 void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_flow *f,
-                  enum mk_flow_dir dir, const struct mk_ioc_hit *hit,
-                  const struct mk_eve_match *m);
+                  enum mk_flow_dir dir, const struct mk_ioc_hit *hit, const struct mk_eve_match *m);
 
 /* One named counter for the stats event: dotted names nest ("decoder.ipv4"
  * becomes {"decoder": {"ipv4": N}}). Names must be sorted so that each

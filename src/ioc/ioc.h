@@ -11,9 +11,9 @@
 #include "stix/stix.h"
 
 enum mk_ioc_type {
-    MK_IOC_IPV4,    /* address (also what a /32 CIDR becomes) */
-    MK_IOC_IPV6,    /* address (also /128) */
-    MK_IOC_CIDR4,   /* prefix, longest-prefix match */
+    MK_IOC_IPV4,  /* address (also what a /32 CIDR becomes) */
+    MK_IOC_IPV6,  /* address (also /128) */
+    MK_IOC_CIDR4, /* prefix, longest-prefix match */
     MK_IOC_CIDR6,
     MK_IOC_IP_PORT, /* address + port ("198.51.100.7:8080"): both must match */
     MK_IOC_DOMAIN,  /* matches the name and every name below it */
@@ -22,7 +22,7 @@ enum mk_ioc_type {
     MK_IOC_SHA1,
     MK_IOC_SHA256,
     MK_IOC_SHA512,
-    MK_IOC_JA3,     /* JA3 or JA3S MD5, lower-case hex */
+    MK_IOC_JA3, /* JA3 or JA3S MD5, lower-case hex */
     MK_IOC_JA4,
     MK_IOC_EMAIL,
     MK_IOC_TYPE_COUNT
@@ -59,10 +59,10 @@ struct mk_ioc_attrs {
     const char *labels;     /* comma-separated labels / indicator types, or NULL */
     const char *kill_chain; /* "kill_chain_name:phase_name,...", or NULL */
     enum mk_tlp tlp;
-    uint8_t confidence;     /* 0..100, or MK_IOC_CONFIDENCE_UNKNOWN */
-    int64_t valid_from;     /* seconds since the epoch; 0 = always */
-    int64_t valid_until;    /* 0 = open-ended */
-    bool revoked;           /* revoked indicators are counted and never added */
+    uint8_t confidence;  /* 0..100, or MK_IOC_CONFIDENCE_UNKNOWN */
+    int64_t valid_from;  /* seconds since the epoch; 0 = always */
+    int64_t valid_until; /* 0 = open-ended */
+    bool revoked;        /* revoked indicators are counted and never added */
     /* STIX pattern to evaluate before alerting when the key alone is not the
      * whole indicator (an AND, a qualifier, ...); NULL when the key is exact. */
     const char *pattern;
@@ -144,8 +144,7 @@ MK_MUST_CHECK enum mk_status mk_ioc_load_list(struct mk_ioc_builder *b, const ch
  * required; without a type column the type is guessed from each value). */
 MK_MUST_CHECK enum mk_status mk_ioc_load_csv(struct mk_ioc_builder *b, const char *path,
                                              const char *map, const struct mk_ioc_attrs *defaults,
-                                             struct mk_ioc_load_stats *stats,
-                                             struct mk_error *err);
+                                             struct mk_ioc_load_stats *stats, struct mk_error *err);
 
 /* STIX 2.1 bundle (streamed): every indicator with pattern_type "stix"; its
  * prefilter keys (mk_stix_pattern_extract) become entries that carry the

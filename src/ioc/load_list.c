@@ -14,8 +14,8 @@ struct list {
     struct mk_ioc_attrs attrs;
     const struct mk_ioc_attrs *defaults;
     const char *path;
-    bool maltrail;      /* the header names Maltrail: its URL/host rules apply */
-    bool seen_value;    /* header comments end at the first value */
+    bool maltrail;   /* the header names Maltrail: its URL/host rules apply */
+    bool seen_value; /* header comments end at the first value */
     char feed[256];
     char name[128];
     char labels[64];

@@ -9,7 +9,7 @@
 
 #include "sensor/sensor_int.h"
 
-#define MAX_HITS 8
+#define MAX_HITS     8
 #define ALERTED_FLAG 1u /* flow->user_flags: an alert was raised on this flow */
 
 /* What the lookups run against, and what an alert says matched. */
@@ -119,8 +119,8 @@ static void raise_alerts(struct probe *p, const struct mk_ioc_hit *hits, size_t 
 static void match_ip(struct probe *p, const uint8_t addr[16], uint16_t port, const char *field)
 {
     struct mk_ioc_hit hits[MAX_HITS];
-    size_t n = mk_ioc_match_ip(p->set, addr, port, p->now, hits, MAX_HITS,
-                               &p->w->stats.ioc_suppressed);
+    size_t n =
+        mk_ioc_match_ip(p->set, addr, port, p->now, hits, MAX_HITS, &p->w->stats.ioc_suppressed);
     char text[46];
 
     if (n > 0) {
@@ -186,8 +186,7 @@ static void match_answer(struct probe *p, const struct mk_dns_rr *rr)
         /* CNAME/NS/PTR targets are names; MX data is "pref name" */
         const char *name = rr->rrtype == 15 ? strchr(rr->rdata, ' ') : rr->rdata;
 
-        match_domain(p, name != NULL && rr->rrtype == 15 ? name + 1 : name,
-                     "dns.answers.rdata");
+        match_domain(p, name != NULL && rr->rrtype == 15 ? name + 1 : name, "dns.answers.rdata");
     }
     match_domain(p, rr->rrname, "dns.answers.rrname");
 }

@@ -213,8 +213,7 @@ static void print_table(FILE *out, const char *title, const struct tally *t, siz
             (void)fprintf(out, "  %-40s %10s  %llu flows\n", rows[i]->key, hb,
                           (unsigned long long)rows[i]->count);
         } else {
-            (void)fprintf(out, "  %-52s %8llu\n", rows[i]->key,
-                          (unsigned long long)rows[i]->count);
+            (void)fprintf(out, "  %-52s %8llu\n", rows[i]->key, (unsigned long long)rows[i]->count);
         }
     }
     if (t->n > count || t->other_count > 0) {
@@ -234,10 +233,9 @@ static void print_hit(FILE *out, const struct hit_group *g)
                   g->type != NULL ? g->type : "?", g->value != NULL ? g->value : "?", g->sid);
     (void)fprintf(out, "      %s\n", g->signature != NULL ? g->signature : "");
     (void)fprintf(out, "      source %s, %s, confidence %s%s%s\n",
-                  g->source != NULL ? g->source : "unknown",
-                  g->tlp != NULL ? g->tlp : "TLP unset",
-                  g->confidence != NULL ? g->confidence : "unknown",
-                  g->stix_id != NULL ? ", " : "", g->stix_id != NULL ? g->stix_id : "");
+                  g->source != NULL ? g->source : "unknown", g->tlp != NULL ? g->tlp : "TLP unset",
+                  g->confidence != NULL ? g->confidence : "unknown", g->stix_id != NULL ? ", " : "",
+                  g->stix_id != NULL ? g->stix_id : "");
     (void)fprintf(out, "      %llu alert%s, first %s, last %s\n", (unsigned long long)g->count,
                   g->count == 1 ? "" : "s", g->first, g->last);
     (void)fprintf(out, "      matched in");
@@ -314,9 +312,8 @@ enum mk_status mk_report_print_text(const struct report *r, FILE *out)
         (void)fprintf(out, "none (%llu indicators loaded)\n",
                       (unsigned long long)r->totals->ioc_indicators);
     } else {
-        (void)fprintf(out, "%zu indicator%s, %llu alert%s\n", r->n_hits,
-                      r->n_hits == 1 ? "" : "s", (unsigned long long)r->alerts,
-                      r->alerts == 1 ? "" : "s");
+        (void)fprintf(out, "%zu indicator%s, %llu alert%s\n", r->n_hits, r->n_hits == 1 ? "" : "s",
+                      (unsigned long long)r->alerts, r->alerts == 1 ? "" : "s");
         qsort(r->hits, r->n_hits, sizeof(r->hits[0]), hits_order);
         for (size_t i = 0; i < r->n_hits; i++) {
             print_hit(out, &r->hits[i]);

@@ -539,8 +539,7 @@ void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t)
                       "(%llu suppressed by warning lists, %llu patterns not satisfied, %llu "
                       "repeats on a flow, %llu over the rate limit)\n",
                       (unsigned long long)t->ioc_indicators, (unsigned long long)t->ioc_reloads,
-                      (unsigned long long)t->ioc_hits,
-                      (unsigned long long)t->events[MK_EVE_ALERT],
+                      (unsigned long long)t->ioc_hits, (unsigned long long)t->events[MK_EVE_ALERT],
                       (unsigned long long)t->ioc_suppressed, (unsigned long long)t->ioc_unverified,
                       (unsigned long long)t->ioc_deduped, (unsigned long long)t->ioc_rate_limited);
     }

@@ -39,11 +39,11 @@ struct mk_sensor_config {
     size_t n_warning_files;
     const char *const *home_net; /* the sensor's own addresses/ranges: never alert on them */
     size_t n_home_net;
-    bool default_warnings;    /* private, loopback, ... ranges suppress hits */
-    bool validity_now;        /* judge indicator validity at wall time, not packet time */
-    unsigned alert_rate;      /* alerts per indicator per minute and worker; 0 = no limit */
-    bool progress;           /* progress bar on stderr (the caller checks isatty) */
-    bool quiet;              /* no summary on stderr */
+    bool default_warnings; /* private, loopback, ... ranges suppress hits */
+    bool validity_now;     /* judge indicator validity at wall time, not packet time */
+    unsigned alert_rate;   /* alerts per indicator per minute and worker; 0 = no limit */
+    bool progress;         /* progress bar on stderr (the caller checks isatty) */
+    bool quiet;            /* no summary on stderr */
 };
 
 void mk_sensor_config_init(struct mk_sensor_config *cfg);
@@ -95,16 +95,16 @@ void mk_sensor_print_summary(FILE *out, const struct mk_sensor_totals *t);
  * first/last seen and counts, and decode problems. */
 
 struct mk_report_options {
-    size_t top;       /* rows per "top" table */
-    bool json;        /* the report as one JSON document instead of text */
-    size_t max_keys;  /* distinct values kept per table; the rest count as "other" */
+    size_t top;                /* rows per "top" table */
+    bool json;                 /* the report as one JSON document instead of text */
+    size_t max_keys;           /* distinct values kept per table; the rest count as "other" */
     const char *const *inputs; /* capture names, for the heading */
     size_t n_inputs;
 };
 
 MK_MUST_CHECK enum mk_status mk_report_from_eve(const char *eve_path,
                                                 const struct mk_sensor_totals *totals,
-                                                const struct mk_report_options *opts,
-                                                FILE *out, struct mk_error *err);
+                                                const struct mk_report_options *opts, FILE *out,
+                                                struct mk_error *err);
 
 #endif /* MK_SENSOR_H */

@@ -7,6 +7,7 @@
 #include "sensor/sensor_int.h"
 
 #define PROBE_MAX_TRIES 8 /* segments seen before a flow is given up as unknown */
+#define PROBE_REFUSED   UINT16_MAX /* probe_keep[dir]: every analyzer said no to it */
 
 /* ---- the sink: analyzers report here ---------------------------------------- */
 
@@ -145,19 +146,24 @@ static void app_parse(struct worker *w, struct mk_flow *f, struct app_state *a,
     mk_arena_reset(&w->scratch);
 }
 
+static uint8_t *probe_buf(struct app_state *a, enum mk_flow_dir dir)
+{
+    return a->probe + (size_t)dir * PROBE_KEEP;
+}
+
 /* Keeps the first bytes of a direction for the next probe (the buffer exists
  * only while a flow is undecided). */
 static void keep_probe_bytes(struct mk_flow *f, struct app_state *a, enum mk_flow_dir dir,
                              const uint8_t *data, size_t len)
 {
     if (a->probe == NULL) {
-        a->probe = malloc(2 * PROBE_KEEP);
+        a->probe = malloc((size_t)2 * PROBE_KEEP);
         if (a->probe == NULL) {
             f->app_proto = MK_APP_FAILED;
             return;
         }
     }
-    memcpy(a->probe + dir * PROBE_KEEP, data, len);
+    memcpy(probe_buf(a, dir), data, len);
     a->probe_keep[dir] = (uint16_t)len;
 }
 
@@ -187,15 +193,18 @@ static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const
         f->app_proto = MK_APP_FAILED; /* a gap before we knew the protocol */
         return;
     }
+    if (a->probe_keep[dir] == PROBE_REFUSED) {
+        return; /* no analyzer took this direction; the other one may still decide */
+    }
     if (a->probe_keep[dir] > 0) {
         /* earlier bytes of this direction could not decide: probe them all */
-        if (a->probe_keep[dir] + len > PROBE_KEEP) {
+        if (a->probe == NULL || a->probe_keep[dir] + len > PROBE_KEEP) {
             f->app_proto = MK_APP_FAILED;
             return;
         }
-        memcpy(a->probe + dir * PROBE_KEEP + a->probe_keep[dir], data, len);
+        memcpy(probe_buf(a, dir) + a->probe_keep[dir], data, len);
         a->probe_keep[dir] = (uint16_t)(a->probe_keep[dir] + len);
-        data = a->probe + dir * PROBE_KEEP;
+        data = probe_buf(a, dir);
         len = a->probe_keep[dir];
     }
     r = probe(w, f, a, dir, data, len, MK_TRANSPORT_TCP);
@@ -203,6 +212,10 @@ static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const
         app_parse(w, f, a, dir, data, len);
         free(a->probe); /* decided: nothing more to keep */
         a->probe = NULL;
+    } else if (r == MK_PROBE_NO && a->probe_keep[!dir] != PROBE_REFUSED) {
+        /* as Suricata, detect per direction: a response can still be recognised
+         * after a request that was not (suricata-verify http-not09-file) */
+        a->probe_keep[dir] = PROBE_REFUSED;
     } else if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES || len > PROBE_KEEP) {
         f->app_proto = MK_APP_FAILED;
     } else if (a->probe_keep[dir] == 0) {
@@ -219,8 +232,7 @@ static void app_datagram(struct worker *w, struct mk_flow *f, enum mk_flow_dir d
         return;
     }
     if (a->ops == NULL) {
-        enum mk_probe_result r =
-            probe(w, f, a, dir, p->payload, p->payload_len, MK_TRANSPORT_UDP);
+        enum mk_probe_result r = probe(w, f, a, dir, p->payload, p->payload_len, MK_TRANSPORT_UDP);
 
         if (r != MK_PROBE_YES) {
             if (r == MK_PROBE_NO || ++a->probe_tries >= PROBE_MAX_TRIES) {

@@ -12,8 +12,8 @@
 
 static void test_addr_formats_every_ipv4_octet_width(void **state)
 {
-    static const char *const cases[] = {"0.0.0.0",       "1.2.3.4",         "9.10.99.100",
-                                        "255.255.255.255", "192.0.2.1",     "10.0.100.200",
+    static const char *const cases[] = {"0.0.0.0",         "1.2.3.4",   "9.10.99.100",
+                                        "255.255.255.255", "192.0.2.1", "10.0.100.200",
                                         "100.64.0.9"};
     struct mk_addr a;
     char out[46];

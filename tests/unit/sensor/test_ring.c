@@ -76,7 +76,7 @@ static void test_ring_refuses_when_full(void **state)
     }
     assert_true(n >= 16); /* 1 MiB holds at least 16 records of 60 kB */
     mk_ring_pop(&r, mk_ring_peek(&r));
-    assert_true(mk_ring_push(&r, RING_FRAME, &f)); /* room again */
+    assert_true(mk_ring_push(&r, RING_FRAME, &f));       /* room again */
     assert_null(mk_ring_peek(&(struct ring){.cap = 8})); /* an empty ring: nothing */
     mk_ring_fini(&r);
 }
