@@ -139,6 +139,12 @@ bool mk_utf8_valid(const uint8_t *p, size_t n, size_t *bad_off);
 
 /* ---- hashes ---------------------------------------------------------------- */
 
+enum mk_hash_alg { MK_HASH_MD5, MK_HASH_SHA1, MK_HASH_SHA256, MK_HASH_COUNT };
+
+/* The digest fetched once per process (OpenSSL EVP_MD, shared, never to be
+ * freed by the caller): pass it to EVP_DigestInit_ex instead of EVP_md5() and
+ * friends, which fetch again on every init. NULL if OpenSSL has no such digest. */
+const struct evp_md_st *mk_hash_md(enum mk_hash_alg alg);
 void mk_hash_md5(const void *p, size_t n, uint8_t out[16]);
 void mk_hash_sha1(const void *p, size_t n, uint8_t out[20]);
 void mk_hash_sha256(const void *p, size_t n, uint8_t out[32]);

@@ -282,8 +282,8 @@ static void write_http_body(struct mk_eve_writer *w, const struct mk_http_tx *tx
     kv_str(w, "http_refer", tx->referer);
     kv_str(w, "http_method", tx->method);
     kv_str(w, "protocol", tx->protocol);
-    if (tx->status > 0) {
-        kv_uint(w, "status", (uint64_t)tx->status);
+    if (tx->has_status) {
+        kv_uint(w, "status", (uint64_t)tx->status); /* "000" is logged as 0, as Suricata */
     }
     kv_str(w, "redirect", tx->redirect);
     kv_uint(w, "length", tx->response_body_len);

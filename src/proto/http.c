@@ -381,8 +381,7 @@ static bool header_follows(const uint8_t *p, size_t n)
         }
         if (p[i] == ' ' || p[i] == '\t') {
             after_blank = true;
-        } else if (after_blank || p[i] == '\r' || p[i] == '\n' || p[i] == '\v' ||
-                   p[i] == '\f') {
+        } else if (after_blank || p[i] == '\r' || p[i] == '\n' || p[i] == '\v' || p[i] == '\f') {
             return false;
         }
     }

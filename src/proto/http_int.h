@@ -18,11 +18,11 @@ struct evp_md_ctx_st;
 struct evp_md_st;
 
 struct mk_filehash {
-    struct evp_md_ctx_st *ctx[3]; /* MD5, SHA-1, SHA-256 */
+    struct evp_md_ctx_st *ctx[3];  /* MD5, SHA-1, SHA-256 */
     const struct evp_md_st *md[3]; /* mk_hash_md(): shared, not owned */
-    uint64_t size;   /* body bytes seen (gaps included) */
-    uint64_t hashed; /* bytes that went into the digests */
-    bool truncated;  /* stopped at the cap or at a gap */
+    uint64_t size;                 /* body bytes seen (gaps included) */
+    uint64_t hashed;               /* bytes that went into the digests */
+    bool truncated;                /* stopped at the cap or at a gap */
     bool gaps;
     bool active; /* between start and finish */
 };

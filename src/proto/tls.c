@@ -17,6 +17,7 @@ struct tls_dir {
     bool hs_skip;      /* the message is over MK_TLS_MAX_HANDSHAKE: its body is dropped */
     bool encrypted;    /* ChangeCipherSpec seen: later handshake records are opaque */
     bool done;         /* nothing more to learn from this direction */
+    bool started;      /* a first record header was read */
     struct mk_buf msg; /* the message body, only while it spans records or segments */
 };
 
@@ -79,7 +80,11 @@ static enum mk_status server_side(const struct mk_tls_hello *sh, struct mk_arena
 {
     enum mk_status st = MK_OK;
 
-    out->version = mk_tls_version_name(mk_tls_hello_version(sh));
+    /* 0x0304 in the version field itself: a draft before 16 (Suricata's
+     * "TLS 1.3 draft-<16"); the final TLS 1.3 says 0x0303 there */
+    out->version = sh->n_supported_versions == 0 && sh->legacy_version == MK_TLS_VERSION_13
+                       ? "TLS 1.3 draft-<16"
+                       : mk_tls_version_name(mk_tls_hello_version(sh));
     if (sh->n_alpns > 0) {
         st = dup_slice(a, sh->alpns[0], &out->server_alpn);
     }
@@ -314,10 +319,39 @@ static bool record_start(struct tls_state *s, struct mk_proto_ctx *ctx, struct m
             report(s, ctx, flow); /* resumed session: no certificate will come */
         }
     } else if (d->rec_type == MK_TLS_CT_APPDATA) {
-        report(s, ctx, flow);
+        /* TLS 1.3 0-RTT early data (RFC 8446 section 2.3) follows the ClientHello
+         * before any ServerHello: wait for the server's side, or the flow's end */
+        if (dir == MK_FLOW_TOCLIENT || s->has_sh) {
+            report(s, ctx, flow);
+        }
         return false;
     }
     return true;
+}
+
+/* An SSL 2.0 record with a 2-byte header (SSL 2.0 draft section 1.2, RFC 6101
+ * appendix E.1): a client that still speaks SSLv2 opens with such a CLIENT-HELLO
+ * and switches to SSLv3/TLS records once the server answers with a TLS
+ * ServerHello (suricata-verify tls-glupteba). Its body is skipped: the hello has
+ * no extensions, so no SNI, and no JA3 is computed for it (tshark and Suricata
+ * give none either). The header bytes read past the 2-byte header are body. */
+static void sslv2_record(struct tls_dir *d, struct mk_proto_ctx *ctx, struct mk_flow *flow)
+{
+    size_t len = (size_t)(d->rec_hdr[0] & 0x7fu) << 8 | d->rec_hdr[1];
+    size_t extra = d->rec_hdr_len - 2;
+
+    d->started = true;
+    d->rec_hdr_len = 5; /* the header is complete */
+    d->rec_type = 0;    /* not a TLS handshake record: the body is skipped */
+    if (len < extra) {
+        anomaly(ctx, flow, "tls.invalid_record");
+        d->done = true;
+        return;
+    }
+    d->rec_left = len - extra;
+    if (d->rec_left == 0) {
+        d->rec_hdr_len = 0;
+    }
 }
 
 static void tls_parse(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow,
@@ -334,8 +368,11 @@ static void tls_parse(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flo
             d->rec_hdr_len += take;
             data += take;
             len -= take;
-            if (d->rec_hdr_len == 5 && !record_start(s, ctx, flow, dir)) {
-                d->done = true;
+            if (!d->started && d->rec_hdr_len >= 2 && (d->rec_hdr[0] & 0x80u) != 0) {
+                sslv2_record(d, ctx, flow);
+            } else if (d->rec_hdr_len == 5) {
+                d->started = true;
+                d->done = !record_start(s, ctx, flow, dir);
             }
             continue;
         }
@@ -394,15 +431,42 @@ static void tls_state_free(void *state)
     free(s);
 }
 
+/* An SSLv2-format CLIENT-HELLO (RFC 6101 appendix E.2): 2-byte record header,
+ * msg type 1, version 0x0002 or 3.x, cipher specs of 3 bytes each, a session id
+ * of 0 or 16 bytes and a challenge of 16 to 32 bytes, all inside the record. */
+static enum mk_probe_result sslv2_probe(const uint8_t *d, size_t len)
+{
+    size_t rec;
+    size_t specs;
+    size_t sid;
+    size_t chal;
+
+    if (len < 11) {
+        return MK_PROBE_MORE;
+    }
+    rec = (size_t)(d[0] & 0x7fu) << 8 | d[1];
+    specs = (size_t)d[5] << 8 | d[6];
+    sid = (size_t)d[7] << 8 | d[8];
+    chal = (size_t)d[9] << 8 | d[10];
+    if (d[2] != MK_TLS_HS_CLIENT_HELLO || !((d[3] == 0 && d[4] == 2) || (d[3] == 3 && d[4] <= 4)) ||
+        specs == 0 || specs % 3 != 0 || (sid != 0 && sid != 16) || chal < 16 || chal > 32 ||
+        rec != 9 + specs + sid + chal) {
+        return MK_PROBE_NO;
+    }
+    return MK_PROBE_YES;
+}
+
 /* A handshake record (RFC 8446 section 5.1: type 22, version 3.x) that opens with a
- * ClientHello or ServerHello. */
+ * ClientHello or ServerHello; to the server also an SSLv2-format CLIENT-HELLO. */
 static enum mk_probe_result tls_probe(const uint8_t *data, size_t len, enum mk_flow_dir dir,
                                       uint16_t port)
 {
     static const uint8_t want[] = {MK_TLS_CT_HANDSHAKE, 0x03};
 
-    (void)dir;
     (void)port;
+    if (dir == MK_FLOW_TOSERVER && len > 0 && (data[0] & 0x80u) != 0) {
+        return sslv2_probe(data, len);
+    }
     if (memcmp(data, want, min_size(len, 2)) != 0 || (len > 2 && data[2] > 0x04)) {
         return MK_PROBE_NO;
     }

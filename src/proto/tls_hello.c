@@ -199,9 +199,24 @@ MK_MUST_CHECK enum mk_status mk_tls_hello_parse(const uint8_t *p, size_t n, bool
 
     memset(out, 0, sizeof(*out));
     out->is_client = is_client;
-    /* legacy_version, random[32], legacy_session_id<0..32> */
-    if (!cur_u16(&c, &out->legacy_version) || !cur_take(&c, 32, &skip) || !cur_u8(&c, &len8) ||
-        len8 > 32 || !cur_take(&c, len8, &skip)) {
+    /* legacy_version, random[32] */
+    if (!cur_u16(&c, &out->legacy_version) || !cur_take(&c, 32, &skip)) {
+        return MK_EINVAL;
+    }
+    if (!is_client && mk_tls_server_hello_is_draft(out->legacy_version)) {
+        /* TLS 1.3 drafts before 22 (draft-ietf-tls-tls13-21 section 4.1.3): the
+         * ServerHello is version, random, cipher_suite, extensions, without
+         * legacy_session_id_echo and legacy_compression_method; their version
+         * field is 0x7fNN, or 0x0304 before draft 16. Suricata parses them alike. */
+        if (!cur_u16(&c, &cipher)) {
+            return MK_EINVAL;
+        }
+        out->ciphers[0] = cipher;
+        out->n_ciphers = 1;
+        return extensions(&c, out);
+    }
+    /* legacy_session_id<0..32> */
+    if (!cur_u8(&c, &len8) || len8 > 32 || !cur_take(&c, len8, &skip)) {
         return MK_EINVAL;
     }
     if (is_client) {
@@ -221,6 +236,11 @@ MK_MUST_CHECK enum mk_status mk_tls_hello_parse(const uint8_t *p, size_t n, bool
         st = est;
     }
     return st;
+}
+
+bool mk_tls_server_hello_is_draft(uint16_t legacy_version)
+{
+    return legacy_version == MK_TLS_VERSION_13 || (legacy_version >> 8) == 0x7f;
 }
 
 const char *mk_tls_version_name(uint16_t v)

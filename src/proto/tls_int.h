@@ -101,6 +101,11 @@ static inline bool cur_take(struct tls_cur *c, size_t len, struct tls_cur *sub)
  * "UNDETERMINED"). Static storage. */
 const char *mk_tls_version_name(uint16_t v);
 
+/* True when a ServerHello with this version field has the TLS 1.3 draft layout
+ * (drafts before 22: no session id echo, no compression method): 0x7fNN, or
+ * 0x0304 itself, which only drafts before 16 put there. */
+bool mk_tls_server_hello_is_draft(uint16_t legacy_version);
+
 /* The version a hello stands for: the server's selected supported_versions entry,
  * the client's highest non-GREASE offered one, else legacy_version. */
 uint16_t mk_tls_hello_version(const struct mk_tls_hello *h);

@@ -474,7 +474,9 @@ static int64_t time_seconds(const struct tlv *t)
         return 0;
     }
     /* local time minus its offset is UTC */
-    return a[o - 5] == '+' ? s - ((int64_t)hh * 3600 + mm * 60) : s + ((int64_t)hh * 3600 + mm * 60);
+    int64_t off = (int64_t)hh * 3600 + (int64_t)mm * 60;
+
+    return a[o - 5] == '+' ? s - off : s + off;
 }
 
 /* ---- the certificate ------------------------------------------------------------- */
@@ -515,7 +517,8 @@ MK_MUST_CHECK enum mk_status mk_x509_parse(const uint8_t *der, size_t n, struct 
     }
     if (!der_expect(&tbs, TAG_INTEGER, &serial) || !der_expect(&tbs, TAG_SEQUENCE, &t) ||
         !der_expect_any_form(&tbs, TAG_SEQUENCE, &issuer) || !der_expect(&tbs, TAG_SEQUENCE, &t) ||
-        !der_expect_any_form(&tbs, TAG_SEQUENCE, &subject) || !der_expect(&tbs, TAG_SEQUENCE, &spki)) {
+        !der_expect_any_form(&tbs, TAG_SEQUENCE, &subject) ||
+        !der_expect(&tbs, TAG_SEQUENCE, &spki)) {
         return MK_EINVAL; /* spki: checked for presence only */
     }
     val = (struct tls_cur){t.val, t.len};

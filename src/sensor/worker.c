@@ -6,7 +6,7 @@
 
 #include "sensor/sensor_int.h"
 
-#define PROBE_MAX_TRIES 8 /* segments seen before a flow is given up as unknown */
+#define PROBE_MAX_TRIES 8          /* segments seen before a flow is given up as unknown */
 #define PROBE_REFUSED   UINT16_MAX /* probe_keep[dir]: every analyzer said no to it */
 
 /* ---- the sink: analyzers report here ---------------------------------------- */

@@ -185,7 +185,8 @@ static void test_eve_escapes_hostile_strings(void **state)
                             .hostname = "evil\xff.example",
                             .port = -1,
                             .protocol = "HTTP/1.1",
-                            .status = 200};
+                            .status = 200,
+                            .has_status = true};
     const char *line;
 
     (void)state;

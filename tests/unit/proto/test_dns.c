@@ -963,11 +963,9 @@ static void test_dns_probe_takes_query_with_answer_on_dns_port(void **state)
     (void)state;
     assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 53), MK_PROBE_YES);
     /* mDNS known-answer lists are not DNS as Suricata and tshark see it */
-    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 5353),
-                     MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 5353), MK_PROBE_NO);
     /* off the DNS ports the strict check still wants a bare query */
-    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 9999),
-                     MK_PROBE_NO);
+    assert_int_equal(mk_dns_probe(query_with_answer, sizeof(query_with_answer), 9999), MK_PROBE_NO);
 }
 
 /* NetBIOS name query (RFC 1002 4.2.12, ja4/ssh2.pcapng): flags 0x0110 (RD, B),
@@ -975,8 +973,38 @@ static void test_dns_probe_takes_query_with_answer_on_dns_port(void **state)
 static const uint8_t netbios_query[] = {
     HDR(0x8001, 0x0110, 1, 0, 0, 0),
     32,
-    'E', 'C', 'E', 'M', 'F', 'F', 'E', 'F', 'E', 'D', 'E', 'B', 'F', 'E', 'E', 'O',
-    'E', 'F', 'F', 'E', 'F', 'H', 'E', 'P', 'F', 'C', 'E', 'L', 'F', 'D', 'B', 'O',
+    'E',
+    'C',
+    'E',
+    'M',
+    'F',
+    'F',
+    'E',
+    'F',
+    'E',
+    'D',
+    'E',
+    'B',
+    'F',
+    'E',
+    'E',
+    'O',
+    'E',
+    'F',
+    'F',
+    'E',
+    'F',
+    'H',
+    'E',
+    'P',
+    'F',
+    'C',
+    'E',
+    'L',
+    'F',
+    'D',
+    'B',
+    'O',
     0,
     U16(0x20),
     U16(1),
@@ -988,17 +1016,17 @@ static void test_dns_probe_never_takes_netbios_ports(void **state)
     assert_int_equal(mk_dns_probe(netbios_query, sizeof(netbios_query), 137), MK_PROBE_NO);
     assert_int_equal(mk_dns_probe(netbios_query, sizeof(netbios_query), 138), MK_PROBE_NO);
     assert_int_equal(mk_dns_probe(query_www_a, sizeof(query_www_a), 137), MK_PROBE_NO);
-    assert_int_equal(mk_analyzer_dns.probe(netbios_query, sizeof(netbios_query),
-                                           MK_FLOW_TOSERVER, 137),
-                     MK_PROBE_NO);
+    assert_int_equal(
+        mk_analyzer_dns.probe(netbios_query, sizeof(netbios_query), MK_FLOW_TOSERVER, 137),
+        MK_PROBE_NO);
 }
 
 static void test_dns_probe_strict_off_port(void **state)
 {
     uint8_t trailing[sizeof(query_www_a) + 1];
     uint8_t z_bit[sizeof(query_www_a)];
-    static const uint8_t odd_name[] = {HDR(9, 0x0100, 1, 0, 0, 0), 3, 'a', '*', 'b', 0,
-                                       U16(1),   U16(1)};
+    static const uint8_t odd_name[] = {
+        HDR(9, 0x0100, 1, 0, 0, 0), 3, 'a', '*', 'b', 0, U16(1), U16(1)};
 
     (void)state;
     memcpy(trailing, query_www_a, sizeof(query_www_a));

@@ -153,18 +153,18 @@ static void test_http_simple_get_and_response(void **state)
           "Referer: http://a.example/\r\nAccept: */*\r\n\r\n");
     assert_int_equal(e->n_http, 0);
     down(e, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello");
-    assert_string_equal(e->log,
-                        "file tx0 down name=/index.html size=5 md5=5d41402abc4b2a76b9719d911017c592 "
-                        "sha1=aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d "
-                        "sha256=2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
-                        "tx0 GET /index.html?q=1 HTTP/1.1 host=example.com port=-1 ua=curl/8.0 "
-                        "ref=http://a.example/ xff=- | 200 ct=text/html loc=- req=0 resp=5\n"
-                        "  > Host: Example.COM\n"
-                        "  > User-Agent: curl/8.0\n"
-                        "  > Referer: http://a.example/\n"
-                        "  > Accept: */*\n"
-                        "  < Content-Type: text/html\n"
-                        "  < Content-Length: 5\n");
+    assert_string_equal(
+        e->log, "file tx0 down name=/index.html size=5 md5=5d41402abc4b2a76b9719d911017c592 "
+                "sha1=aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d "
+                "sha256=2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\n"
+                "tx0 GET /index.html?q=1 HTTP/1.1 host=example.com port=-1 ua=curl/8.0 "
+                "ref=http://a.example/ xff=- | 200 ct=text/html loc=- req=0 resp=5\n"
+                "  > Host: Example.COM\n"
+                "  > User-Agent: curl/8.0\n"
+                "  > Referer: http://a.example/\n"
+                "  > Accept: */*\n"
+                "  < Content-Type: text/html\n"
+                "  < Content-Length: 5\n");
     end(e);
     assert_int_equal(e->n_http, 1);
 }

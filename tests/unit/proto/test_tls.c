@@ -326,6 +326,106 @@ static void test_tls_gap_reports_what_was_seen(void **state)
     fx_fini(&f);
 }
 
+/* An SSLv2-format CLIENT-HELLO (RFC 6101 E.2) as tls-glupteba's client sends it:
+ * header 0x80 0x35 (53 bytes), type 1, version 3.1, 12 bytes of cipher specs
+ * (4 x 3), no session id, a 32-byte challenge of 0x33. */
+static size_t sslv2_client_hello(uint8_t *out)
+{
+    static const uint8_t head[] = {0x80, 0x35, 0x01, 0x03, 0x01, 0x00, 0x0c, 0x00,
+                                   0x00, 0x00, 0x20, 0x00, 0x00, 0x39, 0x00, 0x00,
+                                   0x35, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x0a};
+
+    memcpy(out, head, sizeof(head));
+    memset(out + sizeof(head), 0x33, 32);
+    return sizeof(head) + 32;
+}
+
+/* suricata-verify tls-glupteba: the SSLv2 hello makes the flow TLS, and the TLS
+ * records the server answers with are parsed (ServerHello, certificate, JA3S);
+ * no JA3 for an SSLv2 hello, as tshark and Suricata */
+static void test_tls_sslv2_client_hello_then_tls_server(void **state)
+{
+    struct fixture f;
+    uint8_t ch[64];
+    size_t n = sslv2_client_hello(ch);
+    size_t sn = read_hex_file(MK_TEST_DATA "/tls/glupteba_server.hex", glupteba, sizeof(glupteba));
+
+    (void)state;
+    assert_int_equal(mk_analyzer_tls.probe(ch, n, MK_FLOW_TOSERVER, 443), MK_PROBE_YES);
+    assert_int_equal(mk_analyzer_tls.probe(ch, 5, MK_FLOW_TOSERVER, 443), MK_PROBE_MORE);
+    assert_int_equal(mk_analyzer_tls.probe(ch, n, MK_FLOW_TOCLIENT, 443), MK_PROBE_NO);
+    ch[10] = 0x08; /* a challenge under 16 bytes: not SSLv2 */
+    assert_int_equal(mk_analyzer_tls.probe(ch, n, MK_FLOW_TOSERVER, 443), MK_PROBE_NO);
+    ch[10] = 0x20;
+    fx_init(&f);
+    feed(&f, MK_FLOW_TOSERVER, ch, 3); /* the header split across segments */
+    feed(&f, MK_FLOW_TOSERVER, ch + 3, n - 3);
+    feed(&f, MK_FLOW_TOCLIENT, glupteba, sn);
+    assert_int_equal(f.seen.reports, 1);
+    assert_int_equal(f.seen.anomalies, 0);
+    assert_false(f.seen.has_ch);
+    assert_true(f.seen.has_sh);
+    assert_true(f.seen.has_cert);
+    assert_string_equal(f.seen.version, "TLSv1");
+    assert_string_equal(f.seen.ja3s, "769,57,65281");
+    fx_fini(&f);
+}
+
+/* ServerHello bodies of TLS 1.3 drafts (tls13-draft14, tls13-draft19): version,
+ * random, cipher, extensions; no session id echo, no compression method */
+static void test_tls_draft_server_hello_layout(void **state)
+{
+    /* draft-14 era: 0x0304 in the version field, cipher 0xc02b, key_share (40) */
+    uint8_t d14[2 + 32 + 2 + 2 + 4 + 4] = {0x03, 0x04};
+    /* draft 19: 0x7f13, cipher 0x1302, key_share (40) and pre_shared_key (41) */
+    uint8_t d19[2 + 32 + 2 + 2 + 4 + 4 + 4 + 2] = {0x7f, 0x13};
+    static const uint8_t d14_tail[] = {0xc0, 0x2b, 0x00, 0x08, 0x00, 0x28,
+                                       0x00, 0x04, 0x00, 0x17, 0x00, 0x00};
+    static const uint8_t d19_tail[] = {0x13, 0x02, 0x00, 0x0e, 0x00, 0x28, 0x00, 0x04, 0x00,
+                                       0x1d, 0x00, 0x00, 0x00, 0x29, 0x00, 0x02, 0x00, 0x00};
+    struct mk_tls_hello h;
+    struct mk_tls_info info;
+    struct mk_arena a;
+    struct mk_buf tmp;
+
+    (void)state;
+    memcpy(d14 + 34, d14_tail, sizeof(d14_tail));
+    memcpy(d19 + 34, d19_tail, sizeof(d19_tail));
+    mk_arena_init(&a, 4096, 1u << 20);
+    mk_buf_init(&tmp, 4096);
+    assert_int_equal(mk_tls_hello_parse(d14, sizeof(d14), false, &h), MK_OK);
+    assert_int_equal(mk_tls_info_build(NULL, &h, false, &a, &tmp, &info), MK_OK);
+    assert_string_equal(info.ja3s_string, "772,49195,40");
+    assert_string_equal(info.version, "TLS 1.3 draft-<16");
+    assert_int_equal(mk_tls_hello_parse(d19, sizeof(d19), false, &h), MK_OK);
+    assert_int_equal(mk_tls_info_build(NULL, &h, false, &a, &tmp, &info), MK_OK);
+    assert_string_equal(info.ja3s_string, "32531,4866,40-41");
+    assert_string_equal(info.version, "TLS 1.3 draft-19");
+    mk_buf_fini(&tmp);
+    mk_arena_fini(&a);
+}
+
+/* TLS 1.3 0-RTT: application data from the client right after its ClientHello
+ * must not end the handshake before the ServerHello (tls13-draft19) */
+static void test_tls_early_data_waits_for_server_hello(void **state)
+{
+    struct fixture f;
+    uint8_t cs[256];
+    size_t n = client_stream(cs, 1);
+    static const uint8_t early[] = {23, 3, 1, 0, 2, 0xaa, 0xbb};
+
+    (void)state;
+    fx_init(&f);
+    feed(&f, MK_FLOW_TOSERVER, cs, n);
+    feed(&f, MK_FLOW_TOSERVER, early, sizeof(early));
+    assert_int_equal(f.seen.reports, 0);
+    feed(&f, MK_FLOW_TOCLIENT, server_stream, sizeof(server_stream));
+    mk_analyzer_tls.flow_end(f.state, &f.ctx, NULL);
+    assert_int_equal(f.seen.reports, 1);
+    assert_string_equal(f.seen.ja3s, "771,49199,65281");
+    fx_fini(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +437,9 @@ int main(void)
         cmocka_unit_test(test_tls_probe_rejects_other_protocols),
         cmocka_unit_test(test_tls_certificate_fields_match_suricata),
         cmocka_unit_test(test_tls_gap_reports_what_was_seen),
+        cmocka_unit_test(test_tls_sslv2_client_hello_then_tls_server),
+        cmocka_unit_test(test_tls_draft_server_hello_layout),
+        cmocka_unit_test(test_tls_early_data_waits_for_server_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
