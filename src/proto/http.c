@@ -1,6 +1,7 @@
 /* HTTP/1.x analyzer (RFC 9112): request and status lines, header fields, bodies
  * delimited by length, chunks or close, pipelining, interim responses, CONNECT and
  * gaps; bodies are hashed as files (filehash.c). Entry point: mk_analyzer_http. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1007,11 +1008,21 @@ static void http_state_free(void *state)
 
 static void *http_state_new(void)
 {
-    struct http_state *s = calloc(1, sizeof(*s));
+    /* ~50 KiB, mostly string stores and line buffers that are written before
+     * they are read: zero only the bookkeeping (clearing it all was 6% of the
+     * sensor's instructions on a mixed capture) */
+    struct http_state *s = malloc(sizeof(*s));
 
     if (s == NULL) {
         return NULL;
     }
+    for (size_t i = 0; i < 2; i++) {
+        memset(&s->side[i], 0, offsetof(struct http_side, line));
+    }
+    for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
+        memset(&s->tx[i], 0, offsetof(struct http_tx, store));
+    }
+    s->next_id = 0;
     if (mk_filehash_init(&s->side[0].fh) != MK_OK || mk_filehash_init(&s->side[1].fh) != MK_OK) {
         http_state_free(s);
         return NULL;

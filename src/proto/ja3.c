@@ -4,6 +4,23 @@
  * (RFC 8701) removed, legacy_version as ja3 itself uses; then MD5 in lower-case hex. */
 #include "proto/tls_int.h"
 
+/* Appends v in decimal after an optional separator; by hand, since a JA3 string
+ * has some 40 numbers and snprintf showed in the sensor's profile. */
+static enum mk_status put_u16(struct mk_buf *b, char sep, uint16_t v)
+{
+    char text[8];
+    size_t k = sizeof(text);
+
+    do {
+        text[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (sep != '\0') {
+        text[--k] = sep;
+    }
+    return mk_buf_append(b, text + k, sizeof(text) - k);
+}
+
 /* Appends "a-b-c" (GREASE skipped when asked) after a separating comma. */
 static enum mk_status dash_list(struct mk_buf *b, const uint16_t *v, size_t n, bool skip_grease)
 {
@@ -14,7 +31,7 @@ static enum mk_status dash_list(struct mk_buf *b, const uint16_t *v, size_t n, b
         if (skip_grease && MK_TLS_IS_GREASE(v[i])) {
             continue;
         }
-        st = mk_buf_printf(b, first ? "%u" : "-%u", (unsigned)v[i]);
+        st = put_u16(b, first ? '\0' : '-', v[i]);
         first = false;
     }
     return st;
