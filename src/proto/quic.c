@@ -70,7 +70,7 @@ static bool hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg, siz
     const EVP_MD *md = mk_hash_md(MK_HASH_SHA256);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     uint8_t pad[64];
-    uint8_t inner[32];
+    uint8_t inner[32] = {0}; /* written by round 0, read by round 1 */
     bool ok = md != NULL && c != NULL && klen <= sizeof(pad);
 
     for (int round = 0; ok && round < 2; round++) {

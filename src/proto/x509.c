@@ -92,7 +92,12 @@ struct out {
 
 static void out_put(struct out *o, const void *s, size_t n)
 {
-    size_t room = o->cap - 1 - o->len;
+    size_t room;
+
+    if (n == 0 || s == NULL || o->cap == 0) {
+        return;
+    }
+    room = o->cap - 1 - o->len;
 
     if (n > room) {
         n = room;
