@@ -5,8 +5,16 @@
 # and network namespaces (created here); skipped otherwise.
 . "$(dirname "$0")/lib.sh"
 
+# network namespaces need root, iproute2 and a kernel/sandbox that lets
+# `ip netns exec` mount (a chroot does not): probe all of it, skip otherwise
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "mk-rl-$$" 2>/dev/null; then
     ok "# skip reload test: needs root, iproute2 and network namespaces"
+    finish
+    exit 0
+fi
+if ! ip netns exec "mk-rl-$$" true 2>/dev/null; then
+    ip netns del "mk-rl-$$" 2>/dev/null || true
+    ok "# skip reload test: 'ip netns exec' does not work here (chroot or sandbox)"
     finish
     exit 0
 fi
