@@ -81,7 +81,11 @@ struct app_state *mk_app_of(struct worker *w, struct mk_flow *f)
 {
     struct app_state *a = f->app_state;
 
-    if (a == NULL && w->app_mem + sizeof(*a) <= w->cfg->app_memcap) {
+    if (a == NULL && w->app_mem + sizeof(*a) > w->cfg->app_memcap) {
+        w->stats.app_memcap_hits++; /* this flow goes without analyzers and matching */
+        return NULL;
+    }
+    if (a == NULL) {
         a = calloc(1, sizeof(*a));
         if (a != NULL) {
             a->owner = w;
