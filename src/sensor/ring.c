@@ -1,7 +1,9 @@
 /* Lock-free single-producer single-consumer ring of variable-sized records
  * from the reading thread to one worker. */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sensor/sensor_int.h"
 
@@ -87,4 +89,18 @@ void mk_ring_pop(struct ring *r, const struct ring_hdr *h)
     size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 
     atomic_store_explicit(&r->head, head + h->size, memory_order_release);
+}
+
+void mk_ring_wait(unsigned round)
+{
+    if (round < 64) {
+        return; /* busy: the other side is usually microseconds away */
+    }
+    if (round < 128) {
+        sched_yield();
+        return;
+    }
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = 50000}; /* 50 us */
+
+    (void)nanosleep(&nap, NULL);
 }

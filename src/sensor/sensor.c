@@ -128,12 +128,12 @@ static void dispatch(struct run *r, const struct mk_frame *f, bool live)
         return;
     }
     w = &r->workers[mk_decode_dispatch_hash(f) % r->n_workers];
-    while (!mk_ring_push(&w->ring, RING_FRAME, f)) {
+    for (unsigned round = 0; !mk_ring_push(&w->ring, RING_FRAME, f); round++) {
         if (live) {
             r->ring_drops++; /* a live source cannot wait: count and drop */
             return;
         }
-        sched_yield(); /* a file can wait for the worker */
+        mk_ring_wait(round); /* a file can wait for the worker */
     }
 }
 
@@ -148,8 +148,8 @@ static void broadcast(struct run *r, enum ring_kind kind, int64_t sec)
             }
             continue;
         }
-        while (!mk_ring_push(&r->workers[i].ring, kind, &f)) {
-            sched_yield();
+        for (unsigned round = 0; !mk_ring_push(&r->workers[i].ring, kind, &f); round++) {
+            mk_ring_wait(round);
         }
     }
 }

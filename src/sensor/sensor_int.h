@@ -35,6 +35,11 @@ struct ring {
 };
 
 MK_MUST_CHECK enum mk_status mk_ring_init(struct ring *r, size_t cap);
+/* Waiting on a ring (full for the producer, empty for the consumer): spin a
+ * little, then yield, then sleep in short naps, so that a waiting thread does
+ * not take the core the other side needs (2-core machines). `round` counts
+ * the caller's consecutive waits. */
+void mk_ring_wait(unsigned round);
 void mk_ring_fini(struct ring *r);
 /* Producer: copies the record (f is required; ticks and stops carry the time
  * in f->ts_sec); false when there is no room now. */

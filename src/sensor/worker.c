@@ -409,11 +409,8 @@ void *mk_worker_main(void *arg)
         const struct ring_hdr *h = mk_ring_peek(&w->ring);
 
         if (h == NULL) {
-            /* brief spin, then yield: the reader refills within microseconds */
             mk_ioc_reader_quiescent();
-            if (++idle > 64) {
-                sched_yield();
-            }
+            mk_ring_wait(idle++);
             continue;
         }
         idle = 0;
