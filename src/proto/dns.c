@@ -867,13 +867,16 @@ enum mk_probe_result mk_dns_probe(const uint8_t *data, size_t len, uint16_t port
 
 /* ---- the analyzer ----------------------------------------------------------- */
 
-/* TCP reassembly of one direction. The record buffer (2 + 65535 bytes) is
- * allocated the first time a record is split across segments, once per flow:
- * most DNS flows are UDP or never split and should not pay 64 KiB each. */
+/* TCP reassembly of one direction. A record split across segments is
+ * collected in `buf`, sized to that record (at most 2 + 65535 bytes) and
+ * freed once it is parsed: UDP flows, and TCP flows between split records,
+ * hold no buffer (a datagram needs nothing kept). */
 struct dns_dir {
-    uint8_t *buf;
+    uint8_t *buf; /* cap bytes while a split record is collected, else NULL */
+    size_t cap;
     size_t have;
-    bool desync; /* after a gap: skip until a segment starts with a record */
+    uint8_t len2[2]; /* the record's length prefix while it is incomplete */
+    bool desync;     /* after a gap: skip until a segment starts with a record */
 };
 
 struct dns_state {
@@ -895,6 +898,13 @@ static void dns_state_free(void *state)
     free(s->dir[0].buf);
     free(s->dir[1].buf);
     free(s);
+}
+
+static size_t dns_state_size(const void *state)
+{
+    const struct dns_state *s = state;
+
+    return sizeof(*s) + s->dir[0].cap + s->dir[1].cap;
 }
 
 static void anomaly(struct mk_proto_ctx *ctx, struct mk_flow *flow, const char *event)
@@ -920,20 +930,39 @@ static void report(struct mk_proto_ctx *ctx, struct mk_flow *flow, enum mk_flow_
     }
 }
 
-/* Copies bytes of the record being assembled; returns how many it took. */
+static void dir_release(struct dns_dir *d)
+{
+    free(d->buf);
+    d->buf = NULL;
+    d->cap = 0;
+    d->have = 0;
+}
+
+/* Copies bytes of the record being assembled; returns how many it took (0:
+ * no memory). The length prefix is kept aside until it is whole, then the
+ * buffer is made for exactly that record. */
 static size_t tcp_buffer(struct dns_dir *d, const uint8_t *data, size_t len)
 {
     size_t need;
     size_t take;
 
-    if (d->buf == NULL) {
-        d->buf = malloc(MK_DNS_TCP_MAX_MSG + 2);
-        if (d->buf == NULL) {
+    if (d->have < 2) {
+        take = 2 - d->have < len ? 2 - d->have : len;
+        memcpy(d->len2 + d->have, data, take);
+        d->have += take;
+        return take;
+    }
+    need = 2 + (size_t)be16(d->len2);
+    if (d->cap < need) {
+        uint8_t *p = realloc(d->buf, need);
+
+        if (p == NULL) {
             return 0;
         }
-        d->have = 0;
+        d->buf = p;
+        d->cap = need;
+        memcpy(d->buf, d->len2, 2);
     }
-    need = d->have < 2 ? 2 : 2 + (size_t)be16(d->buf);
     take = need - d->have < len ? need - d->have : len;
     memcpy(d->buf + d->have, data, take);
     d->have += take;
@@ -976,14 +1005,16 @@ static void tcp_feed(struct dns_dir *d, struct mk_proto_ctx *ctx, struct mk_flow
         take = tcp_buffer(d, data, len);
         if (take == 0) {
             anomaly(ctx, flow, "dns.alloc_failed");
+            dir_release(d);
             d->desync = true;
             return;
         }
         data += take;
         len -= take;
-        if (d->have >= 2 && d->have == 2 + (size_t)be16(d->buf)) {
-            report(ctx, flow, dir, d->buf + 2, d->have - 2, true);
-            d->have = 0;
+        if (d->have >= 2 && d->have == 2 + (size_t)be16(d->len2)) {
+            /* no buffer only for an empty record: the prefix was all of it */
+            report(ctx, flow, dir, d->buf != NULL ? d->buf + 2 : d->len2, d->have - 2, true);
+            dir_release(d);
         }
     }
 }
@@ -996,7 +1027,7 @@ static void dns_gap(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow,
     (void)ctx;
     (void)flow;
     (void)len;
-    d->have = 0;
+    dir_release(d);
     d->desync = true;
 }
 
@@ -1038,7 +1069,8 @@ const struct mk_analyzer_ops mk_analyzer_dns = {
     .probe = dns_probe,
     .state_new = dns_state_new,
     .state_bytes = sizeof(struct dns_state),
-    .stream_bytes = 128u << 10, /* the two TCP reassembly buffers, allocated when needed */
+    .stream_bytes = 128u << 10, /* the two TCP reassembly buffers at most, while needed */
+    .state_size = dns_state_size,
     .state_free = dns_state_free,
     .parse = dns_parse,
     .gap = dns_gap,

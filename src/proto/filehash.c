@@ -7,22 +7,33 @@
 
 #include "proto/http_int.h"
 
+/* OpenSSL 3's EVP_MD_CTX (about 70 bytes) per context plus the digest states
+ * (MD5 92, SHA-1 96, SHA-256 112 bytes) and allocator overhead. */
+#define FILEHASH_BYTES 576u
+
 enum mk_status mk_filehash_init(struct mk_filehash *fh)
+{
+    memset(fh, 0, sizeof(*fh));
+    return MK_OK;
+}
+
+/* The digests come from base's process-wide cache (fetched once): EVP_md5()
+ * and friends would make OpenSSL 3 fetch again on every EVP_DigestInit_ex,
+ * i.e. for every body, and a fetch per flow is still a provider lookup. A
+ * context that cannot be made stays NULL: its body is then "truncated". */
+static void contexts_make(struct mk_filehash *fh)
 {
     static const enum mk_hash_alg algs[3] = {MK_HASH_MD5, MK_HASH_SHA1, MK_HASH_SHA256};
 
-    memset(fh, 0, sizeof(*fh));
-    /* The digests come from base's process-wide cache (fetched once): EVP_md5()
-     * and friends would make OpenSSL 3 fetch again on every EVP_DigestInit_ex,
-     * i.e. for every body, and a fetch per flow is still a provider lookup. */
     for (int i = 0; i < 3; i++) {
         fh->md[i] = mk_hash_md(algs[i]);
-        fh->ctx[i] = EVP_MD_CTX_new();
-        if (fh->md[i] == NULL || fh->ctx[i] == NULL) {
-            return MK_ENOMEM;
-        }
+        fh->ctx[i] = fh->md[i] != NULL ? EVP_MD_CTX_new() : NULL;
     }
-    return MK_OK;
+}
+
+size_t mk_filehash_bytes(const struct mk_filehash *fh)
+{
+    return fh->md[0] != NULL || fh->ctx[0] != NULL ? FILEHASH_BYTES : 0;
 }
 
 void mk_filehash_fini(struct mk_filehash *fh)
@@ -44,9 +55,12 @@ void mk_filehash_start(struct mk_filehash *fh)
     fh->truncated = false;
     fh->gaps = false;
     fh->active = true;
+    if (fh->md[0] == NULL && fh->ctx[0] == NULL) {
+        contexts_make(fh);
+    }
     for (int i = 0; i < 3; i++) {
         /* same digest as last time: OpenSSL reuses the context, no allocation */
-        if (fh->ctx[i] != NULL && EVP_DigestInit_ex(fh->ctx[i], fh->md[i], NULL) != 1) {
+        if (fh->ctx[i] == NULL || EVP_DigestInit_ex(fh->ctx[i], fh->md[i], NULL) != 1) {
             fh->truncated = true;
         }
     }

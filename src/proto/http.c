@@ -24,7 +24,8 @@ enum phase {
 };
 
 /* One request and its response. Strings live in `store`, so that they
- * survive between calls (the scratch arena does not). */
+ * survive between calls (the scratch arena does not); it grows on demand
+ * from MK_HTTP_STORE_MIN up to MK_HTTP_TX_STORE bytes. */
 struct http_tx {
     bool in_use;
     bool has_request;
@@ -47,10 +48,12 @@ struct http_tx {
     uint32_t xff;
     uint32_t ctype;
     uint32_t location;
-    uint32_t hdr[2][MK_HTTP_MAX_HEADERS]; /* offsets of "name\0value\0" */
+    uint16_t hdr[2][MK_HTTP_MAX_HEADERS]; /* offsets of "name\0value\0" (< MK_HTTP_TX_STORE) */
     uint32_t n_hdr[2];
     uint32_t used;
-    char store[MK_HTTP_TX_STORE];
+    /* from here on not cleared by tx_new: the store outlives its transaction */
+    char *store;
+    uint32_t cap;
 };
 
 /* One direction's parser. */
@@ -74,14 +77,24 @@ struct http_side {
     const uint8_t *after;
     size_t after_len;
     struct mk_filehash fh;
-    char line[MK_HTTP_MAX_LINE];
+    char *line; /* line_cap bytes, grown on demand up to MK_HTTP_MAX_LINE */
+    size_t line_cap;
 };
 
+/* tx[0] points at tx0; tx[1..] are allocated when requests are pipelined
+ * (and freed when their transactions are over). */
 struct http_state {
     struct http_side side[2];
-    struct http_tx tx[MK_HTTP_MAX_PIPELINE];
+    struct http_tx *tx[MK_HTTP_MAX_PIPELINE];
+    struct http_tx tx0;
     uint64_t next_id;
 };
+
+/* What state_bytes announces: the state, a line buffer per direction, one
+ * transaction store and one direction's digests (a GET and its response). */
+#define HTTP_TYPICAL_BYTES                                                                         \
+    (sizeof(struct http_state) + (size_t)2 * MK_HTTP_LINE_MIN + (size_t)2 * MK_HTTP_STORE_MIN +    \
+     576u)
 
 /* What every step needs, to keep the parameter lists short. */
 struct run {
@@ -111,11 +124,39 @@ static const char *tx_str(const struct http_tx *tx, uint32_t off)
     return off == NONE ? NULL : tx->store + off;
 }
 
+/* Makes room for `n` more bytes in the store; false when that passes
+ * MK_HTTP_TX_STORE (the cap, as when the store was a fixed array) or memory
+ * is refused. Doubles, so a transaction reallocates a few times at most. */
+static bool store_room(struct http_tx *tx, size_t n)
+{
+    size_t need = tx->used + n;
+    size_t cap = tx->cap != 0 ? tx->cap : MK_HTTP_STORE_MIN;
+    char *p;
+
+    if (n > MK_HTTP_TX_STORE - tx->used) {
+        return false;
+    }
+    if (need <= tx->cap) {
+        return true;
+    }
+    while (cap < need) {
+        cap *= 2;
+    }
+    cap = cap < MK_HTTP_TX_STORE ? cap : MK_HTTP_TX_STORE;
+    p = realloc(tx->store, cap);
+    if (p == NULL) {
+        return false;
+    }
+    tx->store = p;
+    tx->cap = (uint32_t)cap;
+    return true;
+}
+
 static uint32_t store_str(struct http_tx *tx, const char *p, size_t n)
 {
     uint32_t off = tx->used;
 
-    if (n >= MK_HTTP_TX_STORE - tx->used) {
+    if (n >= MK_HTTP_TX_STORE - tx->used || !store_room(tx, n + 1)) {
         return NONE;
     }
     memcpy(tx->store + off, p, n);
@@ -127,8 +168,8 @@ static uint32_t store_str(struct http_tx *tx, const char *p, size_t n)
 static struct http_tx *tx_find(struct http_state *s, uint64_t id)
 {
     for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
-        if (s->tx[i].in_use && s->tx[i].id == id) {
-            return &s->tx[i];
+        if (s->tx[i] != NULL && s->tx[i]->in_use && s->tx[i]->id == id) {
+            return s->tx[i];
         }
     }
     return NULL;
@@ -144,9 +185,9 @@ static struct http_tx *tx_oldest(struct http_state *s, bool unanswered)
     struct http_tx *best = NULL;
 
     for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
-        struct http_tx *t = &s->tx[i];
+        struct http_tx *t = s->tx[i];
 
-        if (!t->in_use || (unanswered && (t->resp_done || !t->has_request))) {
+        if (t == NULL || !t->in_use || (unanswered && (t->resp_done || !t->has_request))) {
             continue;
         }
         if (best == NULL || t->id < best->id) {
@@ -156,13 +197,27 @@ static struct http_tx *tx_oldest(struct http_state *s, bool unanswered)
     return best;
 }
 
+/* A pipeline slot beyond the first goes when its transaction is over; the
+ * first keeps its store for the next request unless a large one grew it. */
 static void tx_gc(struct http_state *s)
 {
     for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
-        struct http_tx *t = &s->tx[i];
+        struct http_tx *t = s->tx[i];
 
-        if (t->in_use && t->reported && (t->req_done || !t->has_request)) {
+        if (t != NULL && t->in_use && t->reported && (t->req_done || !t->has_request)) {
             t->in_use = false;
+        }
+        if (t == NULL || t->in_use) {
+            continue;
+        }
+        if (i > 0) {
+            free(t->store);
+            free(t);
+            s->tx[i] = NULL;
+        } else if (t->cap > MK_HTTP_STORE_KEEP) {
+            free(t->store);
+            t->store = NULL;
+            t->cap = 0;
         }
     }
 }
@@ -256,7 +311,13 @@ static struct http_tx *tx_new(const struct run *r)
     struct http_tx *t = NULL;
 
     for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE && t == NULL; i++) {
-        t = r->s->tx[i].in_use ? NULL : &r->s->tx[i];
+        t = r->s->tx[i] != NULL && !r->s->tx[i]->in_use ? r->s->tx[i] : NULL;
+    }
+    for (size_t i = 1; i < MK_HTTP_MAX_PIPELINE && t == NULL; i++) {
+        if (r->s->tx[i] == NULL) {
+            /* pipelining: a request while earlier ones await their answers */
+            t = r->s->tx[i] = calloc(1, sizeof(*t));
+        }
     }
     if (t == NULL) {
         /* Too many requests await answers: the oldest goes out unanswered; a
@@ -580,11 +641,12 @@ static void store_header(const struct run *r, struct http_tx *tx, const char *na
     uint32_t off;
 
     r->sd->fold_end = 0;
-    if (*n >= MK_HTTP_MAX_HEADERS || nlen + vlen + 2 > MK_HTTP_TX_STORE - tx->used) {
+    if (*n >= MK_HTTP_MAX_HEADERS || nlen + vlen + 2 > MK_HTTP_TX_STORE - tx->used ||
+        !store_room(tx, nlen + vlen + 2)) {
         return;
     }
     off = store_str(tx, name, nlen);
-    tx->hdr[r->dir][(*n)++] = off;
+    tx->hdr[r->dir][(*n)++] = (uint16_t)off;
     remember(tx, r->dir, name, nlen, store_str(tx, v, vlen));
     r->sd->fold_end = tx->used;
 }
@@ -593,7 +655,8 @@ static void store_header(const struct run *r, struct http_tx *tx, const char *na
 static void fold(const struct run *r, struct http_tx *tx, const char *v, size_t vlen)
 {
     /* only while nothing else was stored after that value */
-    if (tx == NULL || r->sd->fold_end != tx->used || vlen + 1 > MK_HTTP_TX_STORE - tx->used) {
+    if (tx == NULL || r->sd->fold_end != tx->used || vlen + 1 > MK_HTTP_TX_STORE - tx->used ||
+        !store_room(tx, vlen + 1)) {
         return;
     }
     tx->store[tx->used - 1] = ' ';
@@ -787,6 +850,35 @@ static void dispatch_line(const struct run *r, const char *line, size_t len)
     }
 }
 
+/* Makes the side's line buffer hold `need` bytes (<= MK_HTTP_MAX_LINE), doubling. */
+static bool line_room(struct http_side *sd, size_t need)
+{
+    size_t cap = sd->line_cap != 0 ? sd->line_cap : MK_HTTP_LINE_MIN;
+    char *p;
+
+    if (need <= sd->line_cap) {
+        return true;
+    }
+    while (cap < need) {
+        cap *= 2;
+    }
+    cap = cap < MK_HTTP_MAX_LINE ? cap : MK_HTTP_MAX_LINE;
+    p = realloc(sd->line, cap);
+    if (p == NULL) {
+        return false;
+    }
+    sd->line = p;
+    sd->line_cap = cap;
+    return true;
+}
+
+static void line_release(struct http_side *sd)
+{
+    free(sd->line);
+    sd->line = NULL;
+    sd->line_cap = 0;
+}
+
 /* Collects a line (up to LF) into the side's buffer; long lines are cut. */
 static size_t line_bytes(const struct run *r, const uint8_t *p, size_t n)
 {
@@ -802,6 +894,17 @@ static size_t line_bytes(const struct run *r, const uint8_t *p, size_t n)
             anomaly(r, in_block ? "http.header_too_long" : "http.line_too_long");
         }
         sd->line_long = true;
+    }
+    if (!line_room(sd, sd->line_len + copy + 1)) {
+        /* no memory for the line: as after a gap, wait for a new message */
+        anomaly(r, "http.memcap");
+        if (sd->has_tx) {
+            message_done(r);
+        }
+        sd->line_len = 0;
+        sd->line_long = false;
+        sd->ph = PH_LOST;
+        return n;
     }
     memcpy(sd->line + sd->line_len, p, copy);
     sd->line_len += copy;
@@ -828,6 +931,9 @@ static size_t line_bytes(const struct run *r, const uint8_t *p, size_t n)
         dispatch_line(r, sd->line, len);
         sd->after = NULL;
         sd->after_len = 0;
+        if (sd->line_cap > MK_HTTP_LINE_KEEP && sd->ph != PH_HEADERS && sd->ph != PH_TRAILERS) {
+            line_release(sd); /* the long lines are over: back to the small buffer */
+        }
     }
     return take;
 }
@@ -1001,33 +1107,70 @@ static void http_state_free(void *state)
     if (s == NULL) {
         return;
     }
-    mk_filehash_fini(&s->side[0].fh);
-    mk_filehash_fini(&s->side[1].fh);
+    for (size_t i = 0; i < 2; i++) {
+        mk_filehash_fini(&s->side[i].fh);
+        free(s->side[i].line);
+    }
+    for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
+        if (s->tx[i] != NULL) {
+            free(s->tx[i]->store);
+        }
+        if (i > 0) {
+            free(s->tx[i]);
+        }
+    }
     free(s);
 }
 
+/* Small at first (no line buffer, store or digest yet): everything grows
+ * when the bytes that need it come. */
 static void *http_state_new(void)
 {
-    /* ~50 KiB, mostly string stores and line buffers that are written before
-     * they are read: zero only the bookkeeping (clearing it all was 6% of the
-     * sensor's instructions on a mixed capture) */
-    struct http_state *s = malloc(sizeof(*s));
+    struct http_state *s = calloc(1, sizeof(*s));
 
     if (s == NULL) {
         return NULL;
     }
-    for (size_t i = 0; i < 2; i++) {
-        memset(&s->side[i], 0, offsetof(struct http_side, line));
-    }
-    for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
-        memset(&s->tx[i], 0, offsetof(struct http_tx, store));
-    }
-    s->next_id = 0;
+    s->tx[0] = &s->tx0;
     if (mk_filehash_init(&s->side[0].fh) != MK_OK || mk_filehash_init(&s->side[1].fh) != MK_OK) {
         http_state_free(s);
         return NULL;
     }
     return s;
+}
+
+static size_t http_state_size(const void *state)
+{
+    const struct http_state *s = state;
+    size_t n = sizeof(*s);
+
+    for (size_t i = 0; i < 2; i++) {
+        n += s->side[i].line_cap + mk_filehash_bytes(&s->side[i].fh);
+    }
+    for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
+        if (s->tx[i] != NULL) {
+            n += s->tx[i]->cap + (i > 0 ? sizeof(struct http_tx) : 0);
+        }
+    }
+    return n;
+}
+
+/* After CONNECT 2xx or 101 both sides are a tunnel: once every transaction
+ * went out, nothing more can be reported (flow_end would find nothing). */
+static bool http_done(const void *state)
+{
+    const struct http_state *s = state;
+
+    if (s->side[0].ph != PH_TUNNEL || s->side[1].ph != PH_TUNNEL || s->side[0].has_tx ||
+        s->side[1].has_tx) {
+        return false;
+    }
+    for (size_t i = 0; i < MK_HTTP_MAX_PIPELINE; i++) {
+        if (s->tx[i] != NULL && s->tx[i]->in_use && !s->tx[i]->reported) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void http_parse(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow,
@@ -1100,7 +1243,9 @@ const struct mk_analyzer_ops mk_analyzer_http = {
     .transports = MK_TRANSPORT_TCP,
     .probe = http_probe,
     .state_new = http_state_new,
-    .state_bytes = sizeof(struct http_state),
+    .state_bytes = HTTP_TYPICAL_BYTES,
+    .state_size = http_state_size,
+    .done = http_done,
     .state_free = http_state_free,
     .parse = http_parse,
     .gap = http_gap,

@@ -179,11 +179,22 @@ struct mk_analyzer_ops {
                                   uint16_t port);
     void *(*state_new)(void);
     void (*state_free)(void *state);
-    /* bytes a state holds (state_bytes, from state_new on) and may add over a
-     * TCP stream (stream_bytes), so the caller can keep the application
-     * state of all flows under a memcap */
+    /* bytes a state typically holds (state_bytes, from state_new on) and may
+     * add at most over a TCP stream (stream_bytes), so the caller can keep the
+     * application state of all flows under a memcap before it exists */
     size_t state_bytes;
     size_t stream_bytes;
+    /* Optional: the bytes `state` holds now (the struct and every buffer it
+     * owns). States grow on demand (long lines, pipelining, reassembly) and
+     * shrink when that is over, so a caller that charges a memcap calls it
+     * after state_new and after each parse/gap to charge the difference. */
+    size_t (*state_size)(const void *state);
+    /* Optional: true once the analyzer will report nothing more for this flow,
+     * neither from parse/gap nor from flow_end (e.g. TLS after the handshake
+     * was reported: the rest is encrypted). The caller may then state_free()
+     * the state at once and stop feeding the flow to it; flow_end need not be
+     * called. NULL: the analyzer stays until the flow ends. */
+    bool (*done)(const void *state);
     /* TCP: the next in-order stream bytes of one direction. UDP: one
      * datagram. May report through ctx->sink. */
     void (*parse)(void *state, struct mk_proto_ctx *ctx, struct mk_flow *flow, enum mk_flow_dir dir,

@@ -20,8 +20,11 @@ struct quic_crypto {
     bool done;    /* the hello was parsed or given up */
 };
 
+/* The hellos, the CRYPTO buffers and the cipher contexts are freed as soon as
+ * they have served (a side's buffer when its hello is parsed, the rest at the
+ * report): afterwards the flow costs only this struct. */
 struct quic_state {
-    EVP_CIPHER_CTX *aead;
+    EVP_CIPHER_CTX *aead; /* NULL once reported */
     EVP_CIPHER_CTX *ecb;
     uint32_t version;
     uint8_t dcid[MK_QUIC_MAX_CID]; /* the client's first DCID: the Initial keys' input */
@@ -29,15 +32,23 @@ struct quic_state {
     bool has_keys;
     struct mk_quic_keys keys[2]; /* indexed by enum mk_flow_dir: client's, server's */
     struct quic_crypto crypto[2];
-    struct mk_tls_hello ch;
-    struct mk_tls_hello sh;
+    struct mk_tls_hellos *hs; /* from the first hello until the report */
     bool has_ch;
     bool has_sh;
     bool reported;
-    char ch_pool[512];
-    char sh_pool[128];
     struct mk_buf tmp;
 };
+
+/* OpenSSL 3's EVP_CIPHER_CTX with AES-128 key schedules (ECB, GCM) and
+ * allocator overhead: an estimate for quic_state_size. */
+#define QUIC_CIPHER_BYTES 1536u
+#define QUIC_CRYPTO_BYTES (QUIC_MAX_CRYPTO + QUIC_MAX_CRYPTO / 8)
+
+static void crypto_release(struct quic_crypto *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+}
 
 static void anomaly(struct mk_proto_ctx *ctx, struct mk_flow *flow, const char *event)
 {
@@ -153,13 +164,22 @@ static void report(struct quic_state *s, struct mk_proto_ctx *ctx, struct mk_flo
         return;
     }
     s->reported = true;
-    if (mk_tls_info_build(&s->ch, s->has_sh ? &s->sh : NULL, true, ctx->scratch, &s->tmp, &info) !=
-        MK_OK) {
+    if (mk_tls_info_build(&s->hs->ch, s->has_sh ? &s->hs->sh : NULL, true, ctx->scratch, &s->tmp,
+                          &info) != MK_OK) {
         anomaly(ctx, flow, "quic.report_truncated");
     }
     if (ctx->sink.quic != NULL) {
         ctx->sink.quic(ctx->sink.ctx, flow, &info, s->version);
     }
+    /* quic_parse reads nothing more: keep only the flags */
+    mk_buf_fini(&s->tmp);
+    free(s->hs);
+    s->hs = NULL;
+    crypto_release(&s->crypto[0]);
+    crypto_release(&s->crypto[1]);
+    EVP_CIPHER_CTX_free(s->aead);
+    EVP_CIPHER_CTX_free(s->ecb);
+    s->aead = s->ecb = NULL;
 }
 
 /* Parses the hello once the stream holds the whole first handshake message. */
@@ -168,7 +188,7 @@ static void try_hello(struct quic_state *s, struct mk_proto_ctx *ctx, struct mk_
 {
     struct quic_crypto *c = &s->crypto[dir];
     bool client = dir == MK_FLOW_TOSERVER;
-    struct mk_tls_hello *h = client ? &s->ch : &s->sh;
+    struct mk_tls_hello *h;
     size_t len;
 
     if (c->ready < 4) {
@@ -179,19 +199,28 @@ static void try_hello(struct quic_state *s, struct mk_proto_ctx *ctx, struct mk_
         len + 4 > QUIC_MAX_CRYPTO) {
         anomaly(ctx, flow, client ? "quic.invalid_client_hello" : "quic.invalid_server_hello");
         c->done = true;
+        crypto_release(c);
         return;
     }
     if (c->ready < len + 4) {
         return;
     }
     c->done = true;
+    if (s->hs == NULL && (s->hs = malloc(sizeof(*s->hs))) == NULL) {
+        anomaly(ctx, flow, "quic.memcap");
+        crypto_release(c);
+        return;
+    }
+    h = client ? &s->hs->ch : &s->hs->sh;
     enum mk_status st = mk_tls_hello_parse(c->buf + 4, len, client, h);
     if (st == MK_EINVAL) {
         anomaly(ctx, flow, client ? "quic.invalid_client_hello" : "quic.invalid_server_hello");
+        crypto_release(c);
         return;
     }
-    mk_tls_hello_detach(h, client ? s->ch_pool : s->sh_pool,
-                        client ? sizeof(s->ch_pool) : sizeof(s->sh_pool));
+    mk_tls_hello_detach(h, client ? s->hs->ch_pool : s->hs->sh_pool,
+                        client ? sizeof(s->hs->ch_pool) : sizeof(s->hs->sh_pool));
+    crypto_release(c); /* the hello's strings are in the pool now */
     *(client ? &s->has_ch : &s->has_sh) = true;
     if (s->has_ch && s->has_sh) {
         report(s, ctx, flow);
@@ -542,8 +571,25 @@ static void quic_state_free(void *state)
     EVP_CIPHER_CTX_free(s->ecb);
     free(s->crypto[0].buf);
     free(s->crypto[1].buf);
+    free(s->hs);
     mk_buf_fini(&s->tmp);
     free(s);
+}
+
+static size_t quic_state_size(const void *state)
+{
+    const struct quic_state *s = state;
+
+    return sizeof(*s) + (s->aead != NULL ? QUIC_CIPHER_BYTES : 0) +
+           (s->crypto[0].buf != NULL ? QUIC_CRYPTO_BYTES : 0) +
+           (s->crypto[1].buf != NULL ? QUIC_CRYPTO_BYTES : 0) +
+           (s->hs != NULL ? sizeof(*s->hs) : 0) + s->tmp.alloc;
+}
+
+/* Reported: quic_parse stops at once and flow_end reports nothing. */
+static bool quic_done(const void *state)
+{
+    return ((const struct quic_state *)state)->reported;
 }
 
 /* A long-header Initial of a version we can decrypt (RFC 9000 section 17.2.2). */
@@ -569,7 +615,9 @@ const struct mk_analyzer_ops mk_analyzer_quic = {
     .transports = MK_TRANSPORT_UDP,
     .probe = quic_probe,
     .state_new = quic_state_new,
-    .state_bytes = sizeof(struct quic_state),
+    .state_bytes = sizeof(struct quic_state) + QUIC_CIPHER_BYTES,
+    .state_size = quic_state_size,
+    .done = quic_done,
     .state_free = quic_state_free,
     .parse = quic_parse,
     .gap = NULL,

@@ -21,19 +21,19 @@ struct tls_dir {
     struct mk_buf msg; /* the message body, only while it spans records or segments */
 };
 
+/* Small until the handshake shows something: the hellos and the certificate
+ * are allocated when they come and freed with everything else once the
+ * handshake is reported (the rest of the flow is encrypted). */
 struct tls_state {
     struct tls_dir dir[2];
-    struct mk_tls_hello ch;
-    struct mk_tls_hello sh;
+    struct mk_tls_hellos *hs; /* from the first hello until the report */
     bool has_ch;
     bool has_sh;
     bool is_tls13;
     bool has_cert;
     bool reported;
-    char ch_pool[512]; /* SNI and ALPN strings of the hellos (mk_tls_hello_detach) */
-    char sh_pool[128];
-    struct mk_x509_fields cert;
-    struct mk_buf tmp; /* JA3 strings at report time */
+    struct mk_x509_fields *cert; /* from the Certificate message until the report */
+    struct mk_buf tmp;           /* JA3 strings at report time */
 };
 
 static void anomaly(struct mk_proto_ctx *ctx, struct mk_flow *flow, const char *event)
@@ -151,36 +151,46 @@ static void report(struct tls_state *s, struct mk_proto_ctx *ctx, struct mk_flow
     s->reported = true;
     s->dir[0].done = true;
     s->dir[1].done = true;
-    if (mk_tls_info_build(s->has_ch ? &s->ch : NULL, s->has_sh ? &s->sh : NULL, false, ctx->scratch,
-                          &s->tmp, &info) != MK_OK) {
+    if (mk_tls_info_build(s->has_ch ? &s->hs->ch : NULL, s->has_sh ? &s->hs->sh : NULL, false,
+                          ctx->scratch, &s->tmp, &info) != MK_OK) {
         anomaly(ctx, flow, "tls.report_truncated");
     }
     if (s->has_cert) {
-        cert = (struct mk_tls_cert){.subject = s->cert.subject,
-                                    .issuer = s->cert.issuer,
-                                    .serial = s->cert.serial,
-                                    .fingerprint = s->cert.fingerprint,
-                                    .not_before = s->cert.not_before,
-                                    .not_after = s->cert.not_after};
+        cert = (struct mk_tls_cert){.subject = s->cert->subject,
+                                    .issuer = s->cert->issuer,
+                                    .serial = s->cert->serial,
+                                    .fingerprint = s->cert->fingerprint,
+                                    .not_before = s->cert->not_before,
+                                    .not_after = s->cert->not_after};
         info.cert = &cert;
     }
     if (ctx->sink.tls != NULL) {
         ctx->sink.tls(ctx->sink.ctx, flow, &info);
     }
+    /* nothing more will be read: keep only the flags */
     mk_buf_fini(&s->dir[0].msg);
     mk_buf_fini(&s->dir[1].msg);
     mk_buf_fini(&s->tmp);
+    free(s->hs);
+    s->hs = NULL;
+    free(s->cert);
+    s->cert = NULL;
 }
 
 static void on_hello(struct tls_state *s, struct mk_proto_ctx *ctx, struct mk_flow *flow,
                      bool client, const uint8_t *p, size_t n)
 {
-    struct mk_tls_hello *h = client ? &s->ch : &s->sh;
+    struct mk_tls_hello *h;
     enum mk_status st;
 
     if (client ? s->has_ch : s->has_sh) {
         return; /* a second ClientHello after HelloRetryRequest keeps the first */
     }
+    if (s->hs == NULL && (s->hs = malloc(sizeof(*s->hs))) == NULL) {
+        anomaly(ctx, flow, "tls.memcap");
+        return;
+    }
+    h = client ? &s->hs->ch : &s->hs->sh;
     st = mk_tls_hello_parse(p, n, client, h);
     if (st == MK_EINVAL) {
         anomaly(ctx, flow, client ? "tls.invalid_client_hello" : "tls.invalid_server_hello");
@@ -190,11 +200,11 @@ static void on_hello(struct tls_state *s, struct mk_proto_ctx *ctx, struct mk_fl
         anomaly(ctx, flow, "tls.hello_list_truncated");
     }
     if (client) {
-        mk_tls_hello_detach(h, s->ch_pool, sizeof(s->ch_pool));
+        mk_tls_hello_detach(h, s->hs->ch_pool, sizeof(s->hs->ch_pool));
         s->has_ch = true;
         return;
     }
-    mk_tls_hello_detach(h, s->sh_pool, sizeof(s->sh_pool));
+    mk_tls_hello_detach(h, s->hs->sh_pool, sizeof(s->hs->sh_pool));
     s->has_sh = true;
     uint16_t v = mk_tls_hello_version(h);
     /* TLS 1.3: everything after the ServerHello is encrypted, the certificate too. */
@@ -210,8 +220,11 @@ static void on_certificate(struct tls_state *s, struct mk_proto_ctx *ctx, struct
     struct mk_slice der;
     enum mk_status st = mk_tls_cert_leaf(p, n, &der);
 
+    if (st == MK_OK && s->cert == NULL && (s->cert = malloc(sizeof(*s->cert))) == NULL) {
+        st = MK_ENOMEM;
+    }
     if (st == MK_OK) {
-        st = mk_x509_parse(der.ptr, der.len, &s->cert);
+        st = mk_x509_parse(der.ptr, der.len, s->cert);
     }
     if (st == MK_OK) {
         s->has_cert = true;
@@ -428,7 +441,24 @@ static void tls_state_free(void *state)
     mk_buf_fini(&s->dir[0].msg);
     mk_buf_fini(&s->dir[1].msg);
     mk_buf_fini(&s->tmp);
+    free(s->hs);
+    free(s->cert);
     free(s);
+}
+
+static size_t tls_state_size(const void *state)
+{
+    const struct tls_state *s = state;
+
+    return sizeof(*s) + s->dir[0].msg.alloc + s->dir[1].msg.alloc + s->tmp.alloc +
+           (s->hs != NULL ? sizeof(*s->hs) : 0) + (s->cert != NULL ? sizeof(*s->cert) : 0);
+}
+
+/* Reported: parse reads nothing more and flow_end reports nothing. (A gap
+ * would still name itself as the anomaly "tls.gap".) */
+static bool tls_done(const void *state)
+{
+    return ((const struct tls_state *)state)->reported;
 }
 
 /* An SSLv2-format CLIENT-HELLO (RFC 6101 appendix E.2): 2-byte record header,
@@ -483,7 +513,9 @@ const struct mk_analyzer_ops mk_analyzer_tls = {
     .transports = MK_TRANSPORT_TCP,
     .probe = tls_probe,
     .state_new = tls_state_new,
-    .state_bytes = sizeof(struct tls_state),
+    .state_bytes = sizeof(struct tls_state) + sizeof(struct mk_tls_hellos),
+    .state_size = tls_state_size,
+    .done = tls_done,
     .state_free = tls_state_free,
     .parse = tls_parse,
     .gap = tls_gap,

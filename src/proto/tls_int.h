@@ -136,6 +136,15 @@ MK_MUST_CHECK enum mk_status mk_tls_info_build(const struct mk_tls_hello *ch,
                                                struct mk_arena *a, struct mk_buf *tmp,
                                                struct mk_tls_info *out);
 
+/* Both hellos of a handshake with the strings they point at: TLS and QUIC
+ * allocate it at the first hello and free it once the handshake is reported. */
+struct mk_tls_hellos {
+    struct mk_tls_hello ch;
+    struct mk_tls_hello sh;
+    char ch_pool[512]; /* SNI and ALPN strings of the hellos (mk_tls_hello_detach) */
+    char sh_pool[128];
+};
+
 /* Copies the SNI and ALPN bytes a hello points at into `pool` (NUL-separated,
  * truncated to fit) and re-points the slices there, so the hello outlives its packet. */
 void mk_tls_hello_detach(struct mk_tls_hello *h, char *pool, size_t pool_len);

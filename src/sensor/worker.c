@@ -113,10 +113,39 @@ static bool app_start(struct worker *w, struct mk_flow *f, struct app_state *a,
         return false;
     }
     a->ops = op;
+    f->app_proto = (uint16_t)op->proto;
+    /* charge what the state really holds when the analyzer can say */
+    if (op->state_size != NULL) {
+        bytes = op->state_size(a->state);
+    }
+    a->state_charged = (uint32_t)bytes;
     a->charged += (uint32_t)bytes;
     w->app_mem += bytes;
-    f->app_proto = (uint16_t)op->proto;
     return true;
+}
+
+/* After each call into an analyzer: follow its memory (growth is bounded by
+ * the analyzer's own caps, so it is charged even past the memcap, which only
+ * governs new analyzers), and free its state once it will report nothing
+ * more (a TLS flow after its handshake), keeping the protocol decided. */
+static void app_settle(struct worker *w, struct app_state *a)
+{
+    const struct mk_analyzer_ops *op = a->ops;
+
+    if (op->state_size != NULL) {
+        uint32_t now = (uint32_t)op->state_size(a->state);
+
+        w->app_mem = w->app_mem - a->state_charged + now;
+        a->charged = a->charged - a->state_charged + now;
+        a->state_charged = now;
+    }
+    if (op->done != NULL && op->done(a->state)) {
+        op->state_free(a->state);
+        a->state = NULL;
+        w->app_mem -= a->state_charged;
+        a->charged -= a->state_charged;
+        a->state_charged = 0;
+    }
 }
 
 /* Tries every analyzer for this transport on the first bytes of a direction. */
@@ -148,6 +177,7 @@ static void app_parse(struct worker *w, struct mk_flow *f, struct app_state *a,
 {
     a->ops->parse(a->state, &w->proto, f, dir, data, len);
     mk_arena_reset(&w->scratch);
+    app_settle(w, a);
 }
 
 static uint8_t *probe_buf(struct app_state *a, enum mk_flow_dir dir)
@@ -184,9 +214,13 @@ static void app_stream(void *ctx, struct mk_flow *f, enum mk_flow_dir dir, const
         return;
     }
     if (a->ops != NULL) {
+        if (a->state == NULL) {
+            return; /* the analyzer finished with this flow */
+        }
         if (data == NULL) {
             if (a->ops->gap != NULL) {
                 a->ops->gap(a->state, &w->proto, f, dir, len);
+                app_settle(w, a);
             }
             return;
         }
@@ -245,7 +279,9 @@ static void app_datagram(struct worker *w, struct mk_flow *f, enum mk_flow_dir d
             return;
         }
     }
-    app_parse(w, f, a, dir, p->payload, p->payload_len);
+    if (a->state != NULL) { /* NULL: the analyzer finished with this flow */
+        app_parse(w, f, a, dir, p->payload, p->payload_len);
+    }
 }
 
 static void flow_ended(void *ctx, struct mk_flow *f, enum mk_flow_end reason)
@@ -256,7 +292,7 @@ static void flow_ended(void *ctx, struct mk_flow *f, enum mk_flow_end reason)
     /* what the analyzers report now happened at the flow's last packet, not at
      * whatever packet time made it expire */
     w->now = (struct mk_eve_time){f->last_sec, f->last_nsec};
-    if (a != NULL && a->ops != NULL && a->ops->flow_end != NULL) {
+    if (a != NULL && a->ops != NULL && a->state != NULL && a->ops->flow_end != NULL) {
         a->ops->flow_end(a->state, &w->proto, f);
         mk_arena_reset(&w->scratch);
     }

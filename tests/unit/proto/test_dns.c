@@ -873,11 +873,16 @@ static void test_dns_tcp_record_split_at_every_byte(void **state)
     struct env *e = *state;
     uint8_t buf[256];
     size_t n = framed(buf, resp_https, sizeof(resp_https));
+    size_t idle = mk_analyzer_dns.state_size(e->state);
 
+    assert_null(mk_analyzer_dns.done); /* DNS reports until the flow ends */
     e->flow.proto = IPPROTO_TCP;
     for (size_t i = 0; i < n; i++) {
         feed(e, MK_FLOW_TOCLIENT, buf + i, 1);
         assert_int_equal(e->seen.n_dns, i + 1 == n ? 1 : 0);
+        /* a buffer the size of this record, only while it is split */
+        assert_int_equal(mk_analyzer_dns.state_size(e->state),
+                         i >= 2 && i + 1 < n ? idle + n : idle);
     }
     assert_int_equal(e->seen.n_anomaly, 0);
     assert_true(e->seen.msg.over_tcp);

@@ -580,6 +580,199 @@ static void test_http_probe(void **state)
     assert_int_equal(probe("SSH-2.0-x\r\n", MK_FLOW_TOCLIENT), MK_PROBE_NO);
 }
 
+/* ---- memory: states start small, grow on demand and shrink back -------------------- */
+
+static size_t size_of(const struct env *e)
+{
+    return mk_analyzer_http.state_size(e->state);
+}
+
+/* Runs `up`/`down` in segments of 1..7 bytes on fresh states and checks every
+ * log equals the one-shot one; returns the one-shot log (to free). */
+static char *same_in_pieces(struct env *e, const char *up_text, const char *down_text)
+{
+    char *whole;
+
+    send_(e, MK_FLOW_TOSERVER, up_text, 0);
+    send_(e, MK_FLOW_TOCLIENT, down_text, 0);
+    end(e);
+    whole = strdup(e->log);
+    assert_non_null(whole);
+    for (size_t chunk = 1; chunk <= 7; chunk++) {
+        mk_analyzer_http.state_free(e->state);
+        e->state = mk_analyzer_http.state_new();
+        assert_non_null(e->state);
+        e->log_len = 0;
+        e->log[0] = '\0';
+        send_(e, MK_FLOW_TOSERVER, up_text, chunk);
+        send_(e, MK_FLOW_TOCLIENT, down_text, chunk);
+        end(e);
+        assert_string_equal(e->log, whole);
+    }
+    return whole;
+}
+
+static void test_http_state_is_small_when_idle(void **state)
+{
+    struct env *e = *state;
+
+    assert_non_null(mk_analyzer_http.state_size);
+    assert_true(size_of(e) < 1024);
+    assert_true(mk_analyzer_http.state_bytes < 4096);
+    up(e, "GET /index.html HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\n"
+          "Accept: */*\r\n\r\n");
+    down(e, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello");
+    assert_int_equal(e->n_http, 1);
+    assert_true(size_of(e) < 4096);
+    assert_true(size_of(e) <= mk_analyzer_http.state_bytes);
+    /* keep-alive: the next transaction reuses what the first one grew */
+    up(e, "GET /2 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+    down(e, "HTTP/1.1 204 No Content\r\n\r\n");
+    assert_int_equal(e->n_http, 2);
+    assert_true(size_of(e) < 4096);
+}
+
+/* A 6000-byte URI and a 7000-byte header value grow the line buffer and the
+ * store up to their caps; afterwards the state is small again. */
+static void test_http_long_lines_grow_the_buffers(void **state)
+{
+    struct env *e = *state;
+    size_t ulen = 6000;
+    size_t vlen = 7000;
+    char *req = malloc(ulen + vlen + 256);
+    char *whole;
+    size_t k;
+
+    assert_non_null(req);
+    k = (size_t)snprintf(req, 32, "GET /");
+    memset(req + k, 'u', ulen);
+    k += ulen;
+    k += (size_t)snprintf(req + k, 64, " HTTP/1.1\r\nHost: h\r\nX-Big: ");
+    memset(req + k, 'v', vlen);
+    k += vlen;
+    (void)snprintf(req + k, 64, "\r\nX-After: 1\r\n\r\n");
+    up(e, req);
+    assert_true(size_of(e) > MK_HTTP_MAX_LINE); /* the request's store and line are big */
+    down(e, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(e->n_http, 1);
+    assert_int_equal(e->n_anomaly, 0);
+    /* the URI is kept up to half the store; the big header no longer fits */
+    assert_non_null(strstr(e->log, " /uuuu"));
+    assert_null(strstr(e->log, "X-Big"));
+    assert_non_null(strstr(e->log, "  > X-After: 1\n"));
+    assert_true(size_of(e) < 4096); /* grown buffers went with the transaction */
+    mk_analyzer_http.state_free(e->state);
+    e->state = mk_analyzer_http.state_new();
+    e->log_len = 0;
+    e->log[0] = '\0';
+    whole = same_in_pieces(e, req, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_true(size_of(e) < 4096);
+    free(whole);
+    free(req);
+}
+
+/* More headers than MK_HTTP_MAX_HEADERS, with values that overflow the store:
+ * kept up to both caps, the same whatever the segmentation. */
+static void test_http_many_headers_fill_the_store_up_to_its_cap(void **state)
+{
+    struct env *e = *state;
+    char *req = malloc(64u << 10);
+    char *whole;
+    size_t k;
+    size_t n_req = 0;
+
+    assert_non_null(req);
+    k = (size_t)snprintf(req, 64, "POST /m HTTP/1.1\r\n");
+    for (int i = 0; i < 60; i++) {
+        k += (size_t)snprintf(req + k, 512, "X-H%02d: %0200d\r\n", i, i);
+    }
+    (void)snprintf(req + k, 64, "Content-Length: 2\r\n\r\nok");
+    whole = same_in_pieces(e, req, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    for (const char *p = whole; (p = strstr(p, "  > ")) != NULL; p++) {
+        n_req++;
+    }
+    /* 8192 bytes of store: method, URI and version (17), 39 headers of 207 bytes,
+     * then only the short Content-Length still fits */
+    assert_int_equal(n_req, 40);
+    assert_non_null(strstr(whole, "  > X-H38: "));
+    assert_null(strstr(whole, "  > X-H39: "));
+    assert_non_null(strstr(whole, "  > Content-Length: 2\n"));
+    assert_null(strstr(whole, "anomaly"));
+    assert_non_null(strstr(whole, "file tx0 up name=/m size=2 "));
+    assert_true(size_of(e) < 4096);
+    free(whole);
+    free(req);
+}
+
+/* Four pipelined requests take four transaction slots; once answered the extra
+ * slots go. A fifth evicts the oldest, as before. */
+static void test_http_pipelining_of_four_allocates_slots_on_demand(void **state)
+{
+    struct env *e = *state;
+    size_t one;
+    size_t four;
+    char *whole;
+    static const char ups[] =
+        "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"
+        "GET /3 HTTP/1.1\r\nHost: a\r\n\r\nGET /4 HTTP/1.1\r\nHost: a\r\n\r\n";
+    static const char downs[] = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA"
+                                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB"
+                                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nC"
+                                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nD";
+
+    up(e, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n");
+    one = size_of(e);
+    up(e, "GET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n"
+          "GET /4 HTTP/1.1\r\nHost: a\r\n\r\n");
+    four = size_of(e);
+    assert_true(four > one);
+    down(e, downs);
+    assert_int_equal(e->n_http, 4);
+    assert_int_equal(e->n_anomaly, 0);
+    assert_true(size_of(e) < four);
+    assert_true(size_of(e) < 4096);
+    mk_analyzer_http.state_free(e->state);
+    e->state = mk_analyzer_http.state_new();
+    e->log_len = 0;
+    e->log[0] = '\0';
+    whole = same_in_pieces(e, ups, downs);
+    assert_non_null(strstr(whole, "tx3 GET /4 HTTP/1.1 host=a port=-1 ua=- ref=- xff=- | 200"));
+    assert_int_equal(e->n_anomaly, 0);
+    free(whole);
+}
+
+/* done: only a tunnel whose transactions all went out ends the analyzer's work. */
+static void test_http_done_after_connect_tunnel(void **state)
+{
+    struct env *e = *state;
+
+    assert_non_null(mk_analyzer_http.done);
+    assert_false(mk_analyzer_http.done(e->state));
+    up(e, "GET / HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_false(mk_analyzer_http.done(e->state));
+    up(e, "CONNECT example.com:443 HTTP/1.1\r\n\r\n");
+    assert_false(mk_analyzer_http.done(e->state));
+    down(e, "HTTP/1.1 200 Connection established\r\n\r\n");
+    assert_int_equal(e->n_http, 2);
+    assert_true(mk_analyzer_http.done(e->state));
+    up(e, "\x16\x03\x01 tls");
+    end(e);
+    assert_int_equal(e->n_http, 2); /* flow_end had nothing left to report */
+}
+
+static void test_http_done_not_after_upgrade_while_a_request_is_pending(void **state)
+{
+    struct env *e = *state;
+
+    up(e, "GET /chat HTTP/1.1\r\nUpgrade: websocket\r\n\r\nGET /late HTTP/1.1\r\n\r\n");
+    down(e, "HTTP/1.1 101 Switching Protocols\r\n\r\n");
+    assert_int_equal(e->n_http, 1);
+    assert_false(mk_analyzer_http.done(e->state)); /* /late is reported at flow end */
+    end(e);
+    assert_int_equal(e->n_http, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -610,6 +803,12 @@ int main(void)
         T(test_http_missing_protocol_with_headers_parses_headers),
         T(test_http_status_is_the_leading_number),
         T(test_http_probe),
+        T(test_http_state_is_small_when_idle),
+        T(test_http_long_lines_grow_the_buffers),
+        T(test_http_many_headers_fill_the_store_up_to_its_cap),
+        T(test_http_pipelining_of_four_allocates_slots_on_demand),
+        T(test_http_done_after_connect_tunnel),
+        T(test_http_done_not_after_upgrade_while_a_request_is_pending),
 #undef T
     };
 

@@ -226,6 +226,35 @@ static void test_quic_rfc9001_a2_client_initial_decrypts_to_client_hello(void **
     fx_end(&f);
 }
 
+/* A side's CRYPTO buffer goes once its hello is parsed; everything else at the
+ * report, after which the analyzer is done. */
+static void test_quic_state_shrinks_and_is_done_after_the_report(void **state)
+{
+    struct fixture f;
+    size_t n = rfc_packet(pkt);
+    size_t start;
+
+    (void)state;
+    fx_init(&f);
+    assert_non_null(mk_analyzer_quic.state_size);
+    assert_non_null(mk_analyzer_quic.done);
+    start = mk_analyzer_quic.state_size(f.state);
+    assert_false(mk_analyzer_quic.done(f.state));
+    fx_datagram(&f, MK_FLOW_TOSERVER, pkt, n);
+    assert_int_equal(f.seen.reports, 0);
+    assert_false(mk_analyzer_quic.done(f.state));
+    /* the hello is kept, the 18 KiB reassembly buffer is not */
+    assert_true(mk_analyzer_quic.state_size(f.state) < start + 4096);
+    mk_analyzer_quic.flow_end(f.state, &f.ctx, NULL);
+    assert_int_equal(f.seen.reports, 1);
+    assert_true(mk_analyzer_quic.done(f.state));
+    assert_true(mk_analyzer_quic.state_size(f.state) < start);
+    assert_true(mk_analyzer_quic.state_size(f.state) < 512);
+    fx_datagram(&f, MK_FLOW_TOSERVER, pkt, n); /* ignored once reported */
+    assert_int_equal(f.seen.reports, 1);
+    fx_end(&f);
+}
+
 static void test_quic_crypto_frames_out_of_order_across_two_initials(void **state)
 {
     struct mk_quic_keys k;
@@ -368,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_quic_initial_keys_match_rfc9001_a1),
         cmocka_unit_test(test_quic_sealed_rfc9001_a2_packet_matches_rfc_bytes),
         cmocka_unit_test(test_quic_rfc9001_a2_client_initial_decrypts_to_client_hello),
+        cmocka_unit_test(test_quic_state_shrinks_and_is_done_after_the_report),
         cmocka_unit_test(test_quic_crypto_frames_out_of_order_across_two_initials),
         cmocka_unit_test(test_quic_bad_tag_is_dropped),
         cmocka_unit_test(test_quic_header_protection_hides_packet_number),

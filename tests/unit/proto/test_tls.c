@@ -178,6 +178,36 @@ static void test_tls_reports_both_hellos_once(void **state)
     fx_fini(&f);
 }
 
+/* The hellos are held only until the report; then the state is its flags and
+ * the analyzer is done (the sensor may free it). */
+static void test_tls_state_shrinks_and_is_done_after_the_report(void **state)
+{
+    struct fixture f;
+    uint8_t cs[256];
+    size_t n = client_stream(cs, 3);
+    size_t start;
+
+    (void)state;
+    fx_init(&f);
+    assert_non_null(mk_analyzer_tls.state_size);
+    assert_non_null(mk_analyzer_tls.done);
+    start = mk_analyzer_tls.state_size(f.state);
+    assert_true(start < 512);
+    assert_false(mk_analyzer_tls.done(f.state));
+    feed(&f, MK_FLOW_TOSERVER, cs, n);
+    assert_true(mk_analyzer_tls.state_size(f.state) > start + 1000); /* hellos, message buffer */
+    assert_false(mk_analyzer_tls.done(f.state));
+    feed(&f, MK_FLOW_TOCLIENT, server_stream, sizeof(server_stream));
+    assert_int_equal(f.seen.reports, 1);
+    assert_true(mk_analyzer_tls.done(f.state));
+    assert_int_equal(mk_analyzer_tls.state_size(f.state), start);
+    feed(&f, MK_FLOW_TOCLIENT, server_stream, sizeof(server_stream));
+    mk_analyzer_tls.flow_end(f.state, &f.ctx, NULL);
+    assert_int_equal(f.seen.reports, 1);
+    assert_int_equal(f.seen.anomalies, 0);
+    fx_fini(&f);
+}
+
 static void test_tls_record_split_at_every_byte_equals_one_shot(void **state)
 {
     uint8_t cs[256];
@@ -305,6 +335,9 @@ static void test_tls_certificate_fields_match_suricata(void **state)
                         "e9:a0:69:50:ba:18:dc:ac:d3:a7:fe:58:22:4a:1f:42:5b:bc:96:b0");
     assert_int_equal(f.seen.cert.not_before, 1669877251); /* 2022-12-01T06:47:31 */
     assert_int_equal(f.seen.cert.not_after, 1677653250);  /* 2023-03-01T06:47:30 */
+    /* the certificate's fields went out with the report: nothing is kept */
+    assert_true(mk_analyzer_tls.done(f.state));
+    assert_true(mk_analyzer_tls.state_size(f.state) < 512);
     fx_fini(&f);
 }
 
@@ -430,6 +463,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls_reports_both_hellos_once),
+        cmocka_unit_test(test_tls_state_shrinks_and_is_done_after_the_report),
         cmocka_unit_test(test_tls_record_split_at_every_byte_equals_one_shot),
         cmocka_unit_test(test_tls_handshake_spanning_three_records),
         cmocka_unit_test(test_tls_record_longer_than_cap_is_an_anomaly),
