@@ -427,8 +427,11 @@ static struct dnf cmp_dnf(struct xctx *x, const struct mk_pat_cmp *c)
     return acc;
 }
 
-/* Observation level: OR needs keys on every side, AND and FOLLOWEDBY on the
- * first side that has them, qualifiers keep their operand's keys. */
+/* Observation level: OR needs keys on every side; AND and FOLLOWEDBY take the
+ * keys of every side that has some, because each side's observations must be
+ * able to propose the indicator for the verifier's history of observations to
+ * hold all the parts (a key on one side alone would never see the other
+ * side's observation); qualifiers keep their operand's keys. */
 // NOLINTNEXTLINE(misc-no-recursion): AST height capped at MK_PAT_MAX_DEPTH (64)
 static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o)
 {
@@ -443,13 +446,15 @@ static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o)
         return acc;
     }
     for (const struct mk_pat_obs *k = o->first->next; k != NULL && !x->failed; k = k->next) {
-        struct dnf b;
+        struct dnf b = obs_dnf(x, k);
 
-        if (o->kind != MK_PAT_OBS_OR && !acc.any) {
-            break;
+        if (o->kind == MK_PAT_OBS_OR) {
+            acc = or_dnf(x, &acc, &b);
+        } else if (acc.any) {
+            acc = b; /* the sides so far had no key: this one's, if any */
+        } else if (!b.any) {
+            acc = or_dnf(x, &acc, &b); /* both have keys: either proposes */
         }
-        b = obs_dnf(x, k);
-        acc = o->kind == MK_PAT_OBS_OR ? or_dnf(x, &acc, &b) : b;
     }
     return acc;
 }

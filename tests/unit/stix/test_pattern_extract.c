@@ -203,10 +203,15 @@ static void test_pattern_extract_compound_key_for_and_on_one_object(void **state
     check(*state, cases, MK_ARRAY_LEN(cases));
 }
 
-static void test_pattern_extract_and_of_observations_uses_first_indexable_side(void **state)
+/* Each side with keys proposes the indicator, so the verifier's history can
+ * collect the observations of every side (FOLLOWEDBY, AND across observations). */
+static void test_pattern_extract_and_of_observations_keys_every_indexable_side(void **state)
 {
     static const struct xcase cases[] = {
-        {"[ipv4-addr:value = '1.1.1.1'] AND [domain-name:value = 'a.example']", "ipv4 1.1.1.1"},
+        {"[ipv4-addr:value = '1.1.1.1'] AND [domain-name:value = 'a.example']",
+         "ipv4 1.1.1.1 | domain a.example"},
+        {"[domain-name:value = 'c2.example'] FOLLOWEDBY [url:value = 'http://c2.example/x']",
+         "domain c2.example | url http://c2.example/x"},
         {"[file:name = 'x'] AND [domain-name:value = 'a.example']", "domain a.example"},
         {"[file:name = 'x'] FOLLOWEDBY [url:value = 'http://a/'] WITHIN 60 SECONDS",
          "url http://a/"},
@@ -298,7 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pattern_extract_compound_key_for_and_on_one_object,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_pattern_extract_and_of_observations_uses_first_indexable_side, setup, teardown),
+            test_pattern_extract_and_of_observations_keys_every_indexable_side, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pattern_extract_no_keys_when_any_disjunct_is_unindexable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pattern_extract_negations_are_never_keys, setup,
