@@ -1,7 +1,9 @@
 /* bench_ioc: build time, memory per indicator, lookup throughput and reload cost
  * of the indicator engine on a fixed-seed mix in the proportions of the
  * Maltrail trails (../shared/data/trails, counted in bench/RESULTS.md).
- *   bench_ioc N [RUNS] [--dump FILE] [--queries Q] [--cidr 1]   (see bench/run_ioc.sh) */
+ *   bench_ioc N [RUNS] [--dump FILE] [--queries Q] [--cidr 1] [--filter 0]
+ * (see bench/run_ioc.sh). --filter 0 drops the set's Bloom filter before the
+ * lookups (ioc_int.h), to measure what it saves on the same binary. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 
 #include <malloc.h>
 
-#include "ioc/ioc.h"
+#include "ioc/ioc_int.h"
 
 #define NOW 1700000000
 
@@ -427,6 +429,7 @@ int main(int argc, char **argv)
     size_t rss0;
     size_t rss1;
     size_t hits = 0;
+    bool use_filter = true;
 
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--cidr") == 0) {
@@ -435,6 +438,8 @@ int main(int argc, char **argv)
             dump_path = argv[i + 1];
         } else if (strcmp(argv[i], "--queries") == 0) {
             nq = strtoul(argv[i + 1], NULL, 10);
+        } else if (strcmp(argv[i], "--filter") == 0) {
+            use_filter = strcmp(argv[i + 1], "0") != 0;
         }
     }
     runs = runs < 1 ? 1 : runs > 16 ? 16 : runs;
@@ -458,6 +463,10 @@ int main(int argc, char **argv)
     }
     malloc_trim(0);
     rss1 = rss_bytes();
+    if (!use_filter) {
+        free(s->main.bloom);
+        s->main.bloom = NULL;
+    }
     for (int i = 0; i < runs; i++) {
         double t0 = now_s();
 
@@ -476,11 +485,11 @@ int main(int argc, char **argv)
     s = (struct mk_ioc_set *)mk_ioc_handle_get(h);
     printf("n=%zu indicators=%zu invalid=%zu memory=%zu bytes_per_indicator=%.1f "
            "rss_delta_per_indicator=%.1f build_s=%.3f lookups=%zu hits=%zu "
-           "mlookups_per_s=%.2f reload_s=%.3f runs=%d\n",
+           "mlookups_per_s=%.2f reload_s=%.3f runs=%d filter=%d\n",
            n, mk_ioc_set_count(s), invalid, mk_ioc_set_memory(s),
            (double)mk_ioc_set_memory(s) / (double)n, ((double)rss1 - (double)rss0) / (double)n,
            median(tb, runs), qs.n, hits, (double)qs.n / median(tl, runs) / 1e6, median(tr, runs),
-           runs);
+           runs, use_filter);
     mk_ioc_handle_free(h);
     free(qs.q);
     free(qs.str);

@@ -135,6 +135,9 @@ tcp_session(t + 5, ALICE, "203.0.113.25", 50011, 80,
             http_get("203.0.113.25", "/dl/payload.bin", ua="WinHTTP/1.0"),
             http_ok(PAYLOAD, "application/octet-stream"))
 expected.append(("url", "203.0.113.25/dl/payload.bin", "http.url", "http://203.0.113.25/dl/payload.bin"))
+# "Beacon then download": the C2 name resolved, then the payload fetched within
+# 600 s (a FOLLOWEDBY ... WITHIN pattern over two observations) alerts on the URL
+expected.append(("url", "203.0.113.25/dl/payload.bin", "http.url", "http://203.0.113.25/dl/payload.bin"))
 expected.append(("cidr4", "203.0.113.0/24", "dest_ip", "203.0.113.25"))
 expected.append(("sha256", hashlib.sha256(PAYLOAD).hexdigest(), "fileinfo.sha256",
                  hashlib.sha256(PAYLOAD).hexdigest()))

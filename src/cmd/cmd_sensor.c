@@ -40,7 +40,7 @@ static const char sensor_help[] =
     "  -o, --eve SPEC       EVE destination: a file (default eve.json), '-' for\n"
     "                       stdout, unix:PATH or unix-dgram:PATH for a socket\n"
     "      --types LIST     event types to write (default\n"
-    "                       flow,dns,http,fileinfo,tls,quic,anomaly,stats)\n"
+    "                       flow,dns,http,fileinfo,tls,quic,anomaly,stats,alert)\n"
     "      --http-headers   include all request and response headers in http events\n"
     "      --host NAME      sensor name written as \"host\" on every event\n"
     "      --stats-interval S  seconds between stats events (default 60; 0 = end only)\n"
@@ -98,9 +98,9 @@ static bool parse_types(const char *list, struct mk_eve_config *eve)
     struct {
         const char *name;
         bool *flag;
-    } types[] = {{"flow", &eve->flow},         {"dns", &eve->dns},    {"http", &eve->http},
-                 {"fileinfo", &eve->fileinfo}, {"tls", &eve->tls},    {"quic", &eve->quic},
-                 {"anomaly", &eve->anomaly},   {"stats", &eve->stats}};
+    } types[] = {{"flow", &eve->flow},         {"dns", &eve->dns},     {"http", &eve->http},
+                 {"fileinfo", &eve->fileinfo}, {"tls", &eve->tls},     {"quic", &eve->quic},
+                 {"anomaly", &eve->anomaly},   {"stats", &eve->stats}, {"alert", &eve->alert}};
 
     const char *p = list;
 

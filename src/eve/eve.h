@@ -56,6 +56,7 @@ struct mk_eve_config {
     bool quic;
     bool anomaly;
     bool stats;
+    bool alert;
     bool http_headers; /* request_headers / response_headers arrays */
     uint16_t community_id_seed;
 };
@@ -68,7 +69,8 @@ struct mk_eve_config {
                             .tls = true,                                                           \
                             .quic = true,                                                          \
                             .anomaly = true,                                                       \
-                            .stats = true})
+                            .stats = true,                                                         \
+                            .alert = true})
 
 enum mk_eve_type {
     MK_EVE_FLOW,

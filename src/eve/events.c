@@ -609,6 +609,9 @@ void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct m
 {
     char sig[256];
 
+    if (!w->cfg->alert) {
+        return;
+    }
     if (hit->name != NULL && hit->name[0] != '\0') {
         (void)snprintf(sig, sizeof(sig), "MEKONG IOC %s: %s", mk_ioc_type_name(hit->type),
                        hit->name);

@@ -1,6 +1,7 @@
 /* ioc: the builder collects normalised indicators in growable arrays and interns
  * their metadata; mk_ioc_builder_finish() hands them to set.c. Entry points:
  * mk_ioc_builder_new(), mk_ioc_builder_add(), mk_ioc_builder_add_warning(). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,7 +154,25 @@ static bool rehash_metas(struct mk_ioc_builder *b)
     return true;
 }
 
-/* Index of the interned metadata of attrs (0 = none at all). */
+/* Whether s (NULL and "" are the same) is the interned string at `off`. */
+static bool same_str(const struct mk_ioc_builder *b, const char *s, uint32_t off)
+{
+    if (s == NULL || s[0] == '\0') {
+        return off == 0;
+    }
+    return off != 0 && strcmp(s, b->strings.data + off) == 0;
+}
+
+static bool same_meta(const struct mk_ioc_builder *b, const struct mk_ioc_bmeta *m,
+                      const struct mk_ioc_attrs *a)
+{
+    return m->tlp == a->tlp && same_str(b, a->source, m->source) && same_str(b, a->feed, m->feed) &&
+           same_str(b, a->labels, m->labels) && same_str(b, a->kill_chain, m->kill_chain);
+}
+
+/* Index of the interned metadata of attrs (0 = none at all). The loaders pass
+ * the same attributes for every line of a file: the last record is compared
+ * first, which saves four string hashes per indicator. */
 static uint32_t intern_meta(struct mk_ioc_builder *b, const struct mk_ioc_attrs *a)
 {
     struct mk_ioc_bmeta m = {0};
@@ -161,6 +180,9 @@ static uint32_t intern_meta(struct mk_ioc_builder *b, const struct mk_ioc_attrs 
 
     if (a == NULL) {
         return 0;
+    }
+    if (b->last_meta < b->n_metas && !b->failed && same_meta(b, &b->metas[b->last_meta], a)) {
+        return b->last_meta;
     }
     m.source = intern(b, a->source);
     m.feed = intern(b, a->feed);
@@ -177,7 +199,8 @@ static uint32_t intern_meta(struct mk_ioc_builder *b, const struct mk_ioc_attrs 
     j = meta_hash(&m) & b->meta_mask;
     while (b->meta_slots[j] != 0) {
         if (meta_eq(&b->metas[b->meta_slots[j] - 1], &m)) {
-            return b->meta_slots[j] - 1;
+            b->last_meta = b->meta_slots[j] - 1;
+            return b->last_meta;
         }
         j = (j + 1) & b->meta_mask;
     }
@@ -187,7 +210,229 @@ static uint32_t intern_meta(struct mk_ioc_builder *b, const struct mk_ioc_attrs 
     }
     b->metas[b->n_metas] = m;
     b->meta_slots[j] = (uint32_t)++b->n_metas;
-    return (uint32_t)b->n_metas - 1;
+    b->last_meta = (uint32_t)b->n_metas - 1;
+    return b->last_meta;
+}
+
+/* ---- public suffixes ------------------------------------------------------------
+ * psl_is_public_suffix2() walks libpsl's DAFSA twice per name (the name, then its
+ * parent for wildcard rules), ~3,500 instructions: a quarter of building 1M
+ * indicators. A name of two or more labels can only be a public suffix if it is
+ * a rule or the child of a wildcard rule, so its last two labels are the last two
+ * of some rule (or, for two labels, its TLD has a "*.tld" rule). The filter holds
+ * those, read from the list libpsl's builtin data was made from; names that pass
+ * it (and one-label names) still get libpsl's verdict, so results are identical. */
+
+#define PSL_LIST_MAX (16u << 20)
+#define PSL_LAZY     256 /* small builders (tests, reloads of a few lines) skip the file */
+
+static uint64_t psl_hash(const char *s, size_t n, uint64_t seed)
+{
+    uint64_t h = mk_hash64(s, n, seed);
+
+    return h != 0 ? h : 1;
+}
+
+static bool pslf_has(const struct mk_ioc_psl_filter *f, uint64_t h)
+{
+    for (size_t j = h & f->mask;; j = (j + 1) & f->mask) {
+        if (f->slots[j] == h) {
+            return true;
+        }
+        if (f->slots[j] == 0) {
+            return false;
+        }
+    }
+}
+
+static void pslf_put(struct mk_ioc_psl_filter *f, uint64_t h)
+{
+    size_t j = h & f->mask;
+
+    while (f->slots[j] != 0 && f->slots[j] != h) {
+        j = (j + 1) & f->mask;
+    }
+    f->slots[j] = h;
+}
+
+/* Start of the last two labels of s[0..n) (0 for fewer); *labels = 1, 2 or 3 (3 or more). */
+static size_t last_two(const char *s, size_t n, unsigned *labels)
+{
+    *labels = 1;
+    for (size_t i = n; i-- > 0;) {
+        if (s[i] == '.' && ++*labels == 3) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Adds one rule ("!" and "*." prefixes allowed) in lower case. */
+static void pslf_add_rule(struct mk_ioc_psl_filter *f, char *r, size_t n)
+{
+    bool wild = false;
+    unsigned labels;
+    size_t from;
+
+    if (n > 0 && r[0] == '!') {
+        r++;
+        n--;
+    }
+    if (n >= 2 && r[0] == '*' && r[1] == '.') {
+        r += 2;
+        n -= 2;
+        wild = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] >= 'A' && r[i] <= 'Z') {
+            r[i] = "abcdefghijklmnopqrstuvwxyz"[r[i] - 'A'];
+        }
+    }
+    from = last_two(r, n, &labels);
+    for (size_t i = from; i < n; i++) {
+        f->has_idn = f->has_idn || (unsigned char)r[i] >= 0x80;
+    }
+    if (labels >= 2) {
+        pslf_put(f, psl_hash(r + from, n - from, 2));
+    } else if (wild) {
+        pslf_put(f, psl_hash(r, n, 1));
+    }
+}
+
+/* Reads the whole list at path if its SHA-1 is libpsl's; NULL otherwise. */
+static char *read_psl_list(const char *path, size_t *len)
+{
+    FILE *fp = path != NULL ? fopen(path, "rb") : NULL;
+    const char *want = psl_builtin_sha1sum();
+    uint8_t sha[20];
+    char hex[41];
+    char *data = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+
+    if (fp == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+
+        if (n == cap) {
+            char *q = cap < PSL_LIST_MAX ? realloc(data, cap = cap ? cap * 2 : 1u << 18) : NULL;
+
+            if (q == NULL) {
+                free(data);
+                (void)fclose(fp);
+                return NULL;
+            }
+            data = q;
+        }
+        got = fread(data + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(fp) || want == NULL) {
+        n = 0;
+    }
+    (void)fclose(fp);
+    mk_hash_sha1(data, n, sha);
+    mk_hex_encode(sha, sizeof(sha), hex);
+    if (n == 0 || strcmp(hex, want) != 0) {
+        free(data);
+        return NULL;
+    }
+    *len = n;
+    return data;
+}
+
+/* Builds the filter from libpsl's source list; leaves it not ready if the list
+ * is missing, differs from the builtin data or memory runs out. */
+static void pslf_build(struct mk_ioc_builder *b)
+{
+    struct mk_ioc_psl_filter *f = &b->pslf;
+    size_t n = 0;
+    size_t rules = 0;
+    size_t size = 1024;
+    char *data;
+
+    f->tried = true;
+    if (b->psl == NULL || b->psl != psl_builtin()) {
+        return;
+    }
+    data = read_psl_list(psl_builtin_filename(), &n);
+    if (data == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rules += data[i] == '\n';
+    }
+    while (size < 2 * rules + 2) {
+        size *= 2;
+    }
+    f->slots = calloc(size, sizeof(*f->slots));
+    f->mask = size - 1;
+    for (size_t i = 0; f->slots != NULL && i < n;) {
+        size_t end = i;
+        size_t a;
+        size_t z;
+
+        while (end < n && data[end] != '\n') {
+            end++;
+        }
+        /* as libpsl: blanks trimmed, "//" comments skipped, the rule is the first word */
+        a = i;
+        while (a < end && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r')) {
+            a++;
+        }
+        z = a;
+        while (z < end && data[z] != ' ' && data[z] != '\t' && data[z] != '\r') {
+            z++;
+        }
+        if (z > a && !(z - a >= 2 && data[a] == '/' && data[a + 1] == '/')) {
+            pslf_add_rule(f, data + a, z - a);
+        }
+        i = end + 1;
+    }
+    free(data);
+    f->ready = f->slots != NULL;
+}
+
+/* Whether the label at s (n bytes to the end of the name) is an IDNA A-label:
+ * the only form a non-ASCII rule label takes in a canonical name. */
+static bool is_a_label(const char *s, size_t n)
+{
+    return n >= 4 && s[0] == 'x' && s[1] == 'n' && s[2] == '-' && s[3] == '-';
+}
+
+bool mk_ioc_builder_is_public_suffix(struct mk_ioc_builder *b, const char *name, size_t len)
+{
+    struct mk_ioc_psl_filter *f = &b->pslf;
+    unsigned labels;
+    size_t from;
+
+    if (b->psl == NULL) {
+        return false;
+    }
+    if (!f->tried && b->psl_lazy-- == 0) {
+        pslf_build(b);
+    }
+    if (f->ready && len > 0) {
+        from = last_two(name, len, &labels);
+        if (labels >= 2) {
+            const char *tld = (const char *)memchr(name + from, '.', len - from) + 1;
+            size_t tld_len = len - (size_t)(tld - name);
+            bool maybe =
+                pslf_has(f, psl_hash(name + from, len - from, 2)) ||
+                (labels == 2 && pslf_has(f, psl_hash(tld, tld_len, 1))) ||
+                (f->has_idn && (is_a_label(name + from, len - from) || is_a_label(tld, tld_len)));
+
+            if (!maybe) {
+                return false;
+            }
+        }
+    }
+    return psl_is_public_suffix2(b->psl, name, PSL_TYPE_ANY) != 0;
 }
 
 /* ---- life cycle ---------------------------------------------------------------- */
@@ -202,6 +447,7 @@ struct mk_ioc_builder *mk_ioc_builder_new(int64_t now)
         return NULL;
     }
     b->now = now;
+    b->psl_lazy = PSL_LAZY;
     b->psl = psl_builtin();
     if (b->psl == NULL) {
         b->psl_owned = psl_latest(NULL);
@@ -227,6 +473,7 @@ void mk_ioc_builder_free(struct mk_ioc_builder *b)
     free(b->warns);
     free(b->metas);
     free(b->meta_slots);
+    free(b->pslf.slots);
     psl_free(b->psl_owned);
     free(b);
 }
@@ -299,9 +546,10 @@ static enum mk_status append(struct mk_ioc_builder *b, bool warn, const struct k
 
     if (a != NULL) {
         e.meta = intern_meta(b, a);
-        e.stix_id_off = intern(b, a->stix_id);
-        e.name_off = intern(b, a->name);
-        e.pattern_off = intern(b, a->pattern);
+        /* most indicators carry none of these: skip the call */
+        e.stix_id_off = a->stix_id != NULL ? intern(b, a->stix_id) : 0;
+        e.name_off = a->name != NULL ? intern(b, a->name) : 0;
+        e.pattern_off = a->pattern != NULL ? intern(b, a->pattern) : 0;
         e.confidence = a->confidence;
         e.valid_from = clamp_time(a->valid_from);
         e.valid_until = clamp_time(a->valid_until);
@@ -342,8 +590,7 @@ enum mk_status mk_ioc_builder_add(struct mk_ioc_builder *b, enum mk_ioc_type typ
         }
         return st == MK_ENOMEM ? st : MK_EINVAL;
     }
-    if (k.type == MK_IOC_DOMAIN && b->psl != NULL &&
-        psl_is_public_suffix2(b->psl, k.buf, PSL_TYPE_ANY) != 0) {
+    if (k.type == MK_IOC_DOMAIN && mk_ioc_builder_is_public_suffix(b, k.buf, k.key_len)) {
         if (err != NULL) {
             mk_error_set(err, "", "domain \"%s\" is a public suffix: refused", k.buf);
         }

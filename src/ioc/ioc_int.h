@@ -91,12 +91,18 @@ struct mk_ioc_extra {
 };
 
 /* One hash table over the entries (the main set, or the warning list). Slots
- * are (tag << idx_bits) | (first entry of a key run + 1); 0 = empty. */
+ * are (tag << idx_bits) | (first entry of a key run + 1); 0 = empty. The main
+ * table also has a register-blocked Bloom filter over its keys (~1 byte a key,
+ * small enough to stay in cache): mk_ioc_bloom_bits(h) must all be set in word
+ * mk_ioc_bloom_word(h, bloom_mask) for the key to be in the slots, so most
+ * misses never touch the slot array. */
 struct mk_ioc_tables {
     struct mk_ioc_entry *entries;
     size_t n_entries;
     uint32_t *slots;
-    uint32_t mask; /* slot count - 1 */
+    uint64_t *bloom;     /* NULL: no filter (the warning list) */
+    uint32_t mask;       /* slot count - 1 */
+    uint32_t bloom_mask; /* bloom word count - 1 */
     uint8_t idx_bits;
     uint64_t cidr4_lens;     /* bit L: some CIDR4 entry has prefix length L (0..31) */
     uint64_t cidr6_lens[2];  /* bit L of the 128: CIDR6 prefix lengths (0..127) */
@@ -144,6 +150,20 @@ struct mk_ioc_bmeta {
     enum mk_tlp tlp;
 };
 
+/* A superset of the names libpsl can call a public suffix, so that most names
+ * skip its DAFSA walk (builder.c). Built from the list libpsl's builtin data was
+ * compiled from, only when that file's SHA-1 is the one libpsl records; else
+ * not ready and every name goes to libpsl. Hashes (0 = empty slot) of the last
+ * two labels of every rule, and of "*.tld" for one-label wildcard rules. */
+struct mk_ioc_psl_filter {
+    uint64_t *slots;
+    size_t mask;
+    bool ready;
+    bool tried;
+    bool has_idn; /* some rule has a non-ASCII label among its last two: names with an
+                   * A-label there always go to libpsl */
+};
+
 struct mk_ioc_builder {
     int64_t now;
     struct mk_ioc_pool strings; /* interned strings, offset 0 = "" */
@@ -156,14 +176,41 @@ struct mk_ioc_builder {
     size_t n_metas, a_metas;
     uint32_t *meta_slots; /* intern table over metas (index + 1) */
     size_t meta_mask;
-    const void *psl; /* psl_ctx_t */
+    uint32_t last_meta; /* the metadata interned last (loaders repeat it per line) */
+    const void *psl;    /* psl_ctx_t */
     void *psl_owned;
-    bool failed; /* an allocation failed: finish returns NULL */
+    struct mk_ioc_psl_filter pslf;
+    size_t psl_lazy; /* domains checked by libpsl alone before the filter is built */
+    bool failed;     /* an allocation failed: finish returns NULL */
 };
+
+/* builder.c: whether libpsl calls the canonical domain `name` (NUL-terminated,
+ * len bytes) a public suffix, through the filter once it is built. */
+bool mk_ioc_builder_is_public_suffix(struct mk_ioc_builder *b, const char *name, size_t len);
 
 /* set.c: compiles the collected entries; does not free the builder. */
 struct mk_ioc_set *mk_ioc_set_build(struct mk_ioc_builder *b);
 uint64_t mk_ioc_key_hash(enum mk_ioc_type type, const void *key, size_t len);
+
+#define MK_IOC_BLOOM_BITS_PER_KEY 8 /* ~2 % false positives with 4 bits a key in one word */
+
+static inline uint64_t mk_ioc_bloom_mix(uint64_t h)
+{
+    return h * 0x9e3779b97f4a7c15ull; /* the slots use h's low and top bits */
+}
+
+static inline size_t mk_ioc_bloom_word(uint64_t h, uint32_t bloom_mask)
+{
+    return (size_t)(mk_ioc_bloom_mix(h) >> 40) & bloom_mask;
+}
+
+static inline uint64_t mk_ioc_bloom_bits(uint64_t h)
+{
+    uint64_t g = mk_ioc_bloom_mix(h);
+
+    return 1ull << (g & 63) | 1ull << ((g >> 6) & 63) | 1ull << ((g >> 12) & 63) |
+           1ull << ((g >> 18) & 63);
+}
 
 /* lookup.c: index of the first entry of the run for (type, key), or -1. */
 long mk_ioc_tables_find(const struct mk_ioc_tables *t, const char *arena, enum mk_ioc_type type,

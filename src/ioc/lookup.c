@@ -17,6 +17,13 @@ long mk_ioc_tables_find(const struct mk_ioc_tables *t, const char *arena, enum m
         return -1;
     }
     h = mk_ioc_key_hash(type, key, len);
+    if (t->bloom != NULL) {
+        uint64_t bits = mk_ioc_bloom_bits(h);
+
+        if ((t->bloom[mk_ioc_bloom_word(h, t->bloom_mask)] & bits) != bits) {
+            return -1; /* certainly absent: the slot array is not touched */
+        }
+    }
     tag = (uint32_t)(h >> 32) >> t->idx_bits;
     j = h & t->mask;
     for (;;) {

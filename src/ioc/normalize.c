@@ -2,7 +2,6 @@
  * section 6, addresses and prefixes, hashes), type guessing and TLP names. Entry
  * points: mk_ioc_norm_domain(), mk_ioc_norm_url(), mk_ioc_parse_ip(). */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <idn2.h>
@@ -313,20 +312,62 @@ static bool parse_uint(const char *s, size_t n, unsigned max, unsigned *out)
 
 static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
+/* Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) takes it (four decimal
+ * octets <= 255, no leading zeros, nothing else), without its copy and call. */
+static bool parse_v4(const char *s, size_t n, uint8_t a[4])
+{
+    unsigned octets = 0;
+    unsigned v = 0;
+    bool digit = false;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (is_digit(c)) {
+            if (digit && v == 0) {
+                return false; /* leading zero */
+            }
+            v = v * 10 + (unsigned)(c - '0');
+            if (v > 255) {
+                return false;
+            }
+            if (!digit && ++octets > 4) {
+                return false;
+            }
+            digit = true;
+        } else if (c == '.' && digit && octets < 4) {
+            a[octets - 1] = (uint8_t)v;
+            v = 0;
+            digit = false;
+        } else {
+            return false;
+        }
+    }
+    if (octets < 4 || !digit) {
+        return false;
+    }
+    a[3] = (uint8_t)v;
+    return true;
+}
+
 /* Address text (no brackets) into 4 or 16 bytes; a mapped IPv6 comes back as 4. */
 static bool parse_addr(const char *s, size_t n, uint8_t a[16], size_t *alen)
 {
     char buf[64];
+    const char *nul = memchr(s, '\0', n);
 
+    if (nul != NULL) {
+        n = (size_t)(nul - s); /* inet_pton stopped there */
+    }
     if (n == 0 || n >= sizeof(buf)) {
         return false;
     }
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (inet_pton(AF_INET, buf, a) == 1) {
+    if (parse_v4(s, n, a)) {
         *alen = 4;
         return true;
     }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
     if (inet_pton(AF_INET6, buf, a) == 1) {
         if (memcmp(a, v4_mapped, 12) == 0) {
             memmove(a, a + 12, 4);
@@ -339,11 +380,42 @@ static bool parse_addr(const char *s, size_t n, uint8_t a[16], size_t *alen)
     return false;
 }
 
-static void format_addr(const uint8_t *a, size_t alen, char *out, size_t cap)
+/* Decimal digits of v at p; returns the count. */
+static size_t put_dec(char *p, unsigned v)
 {
-    if (inet_ntop(alen == 4 ? AF_INET : AF_INET6, a, out, (socklen_t)cap) == NULL) {
+    char t[10];
+    size_t n = 0;
+
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++) {
+        p[i] = t[n - 1 - i];
+    }
+    return n;
+}
+
+/* IPv4 as a.b.c.d by hand (the hot case); IPv6 by inet_ntop (RFC 5952). out
+ * holds at least 46 bytes; returns the length. */
+static size_t format_addr(const uint8_t *a, size_t alen, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    if (alen == 4) {
+        for (size_t i = 0; i < 4; i++) {
+            if (i > 0) {
+                out[n++] = '.';
+            }
+            n += put_dec(out + n, a[i]);
+        }
+        out[n] = '\0';
+        return n;
+    }
+    if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL) {
         out[0] = '\0';
     }
+    return strlen(out);
 }
 
 static enum mk_status parse_ip_port(const char *in, size_t len, struct mk_ioc_ip *out)
@@ -354,7 +426,7 @@ static enum mk_status parse_ip_port(const char *in, size_t len, struct mk_ioc_ip
     unsigned port;
     uint8_t a[16];
     size_t alen;
-    char t[48];
+    size_t n;
 
     if (in[0] == '[') {
         const char *close = memchr(in, ']', len);
@@ -381,9 +453,46 @@ static enum mk_status parse_ip_port(const char *in, size_t len, struct mk_ioc_ip
     out->bin[alen] = (uint8_t)(port >> 8);
     out->bin[alen + 1] = (uint8_t)port;
     out->bin_len = alen + 2;
-    format_addr(a, alen, t, sizeof(t));
-    (void)snprintf(out->text, sizeof(out->text), alen == 4 ? "%s:%u" : "[%s]:%u", t, port);
+    n = 0;
+    if (alen == 16) {
+        out->text[n++] = '[';
+    }
+    n += format_addr(a, alen, out->text + n, sizeof(out->text) - n);
+    if (alen == 16) {
+        out->text[n++] = ']';
+    }
+    out->text[n++] = ':';
+    n += put_dec(out->text + n, port);
+    out->text[n] = '\0';
     return MK_OK;
+}
+
+/* Byte classes for guessing: a hex digit (counted), a byte of an address,
+ * prefix or address:port ([0-9A-Fa-f.:/[]]), a byte no value may hold (C0
+ * controls, space, DEL). One table lookup a byte. */
+enum { GUESS_HEX = 1, GUESS_IP = 2, GUESS_BAD = 4 };
+
+static const uint8_t guess_class[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 0, 0, 0, 0, 0,
+    0, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0, 0,
+    0, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Whether in[0..len) (up to a NUL, where inet_pton stops) has only the
+ * characters of an address, prefix or address:port; most domains do not. */
+static bool ip_chars_only(const char *in, size_t len)
+{
+    for (size_t i = 0; i < len && in[i] != '\0'; i++) {
+        if ((guess_class[(unsigned char)in[i]] & GUESS_IP) == 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 enum mk_status mk_ioc_parse_ip(const char *in, size_t len, struct mk_ioc_ip *out)
@@ -392,9 +501,9 @@ enum mk_status mk_ioc_parse_ip(const char *in, size_t len, struct mk_ioc_ip *out
     uint8_t a[16];
     size_t alen;
     unsigned plen;
-    char t[48];
+    size_t n;
 
-    if (len == 0 || len >= 64) {
+    if (len == 0 || len >= 64 || !ip_chars_only(in, len)) {
         return MK_EINVAL;
     }
     slash = memchr(in, '/', len);
@@ -408,8 +517,7 @@ enum mk_status mk_ioc_parse_ip(const char *in, size_t len, struct mk_ioc_ip *out
         }
         plen = (unsigned)alen * 8;
     } else {
-        size_t n = (size_t)(slash - in);
-
+        n = (size_t)(slash - in);
         if (!parse_addr(in, n, a, &alen)) {
             return MK_EINVAL;
         }
@@ -428,18 +536,19 @@ enum mk_status mk_ioc_parse_ip(const char *in, size_t len, struct mk_ioc_ip *out
         }
     }
     mk_ioc_mask(a, alen, plen);
-    format_addr(a, alen, t, sizeof(t));
+    n = format_addr(a, alen, out->text, sizeof(out->text));
     if (plen == alen * 8) {
         out->type = alen == 4 ? MK_IOC_IPV4 : MK_IOC_IPV6;
         memcpy(out->bin, a, alen);
         out->bin_len = alen;
-        (void)snprintf(out->text, sizeof(out->text), "%s", t);
     } else {
         out->type = alen == 4 ? MK_IOC_CIDR4 : MK_IOC_CIDR6;
         out->bin[0] = (uint8_t)plen;
         memcpy(out->bin + 1, a, alen);
         out->bin_len = alen + 1;
-        (void)snprintf(out->text, sizeof(out->text), "%s/%u", t, plen);
+        out->text[n++] = '/';
+        n += put_dec(out->text + n, plen);
+        out->text[n] = '\0';
     }
     return MK_OK;
 }
@@ -513,9 +622,9 @@ static enum mk_status put_authority(struct wr *w, const char *h, size_t n, unsig
     }
     if (port != 0 && port != 80 && port != 443) {
         char pb[8];
-        int k = snprintf(pb, sizeof(pb), ":%u", port);
 
-        put_n(w, pb, (size_t)k);
+        pb[0] = ':';
+        put_n(w, pb, 1 + put_dec(pb + 1, port));
     }
     return w->full ? MK_ELIMIT : MK_OK;
 }
@@ -850,19 +959,24 @@ enum mk_status mk_ioc_guess_type(const char *value, size_t len, enum mk_ioc_type
 {
     struct mk_ioc_ip ip;
     size_t hex = 0;
+    unsigned any = 0;          /* union of the bytes' classes */
+    unsigned every = GUESS_IP; /* and their intersection */
 
     if (value == NULL || len == 0) {
         return MK_EINVAL;
     }
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)value[i];
+        unsigned k = guess_class[(unsigned char)value[i]];
 
-        if (c <= 0x20 || c == 0x7f) {
-            return MK_EINVAL;
-        }
-        hex += hexval((char)c) >= 0;
+        hex += k & GUESS_HEX;
+        any |= k;
+        every &= k;
     }
-    if (mk_ioc_parse_ip(value, len, &ip) == MK_OK) {
+    if ((any & GUESS_BAD) != 0) {
+        return MK_EINVAL;
+    }
+    /* most values are names: only a value of address characters can be one */
+    if ((every & GUESS_IP) != 0 && mk_ioc_parse_ip(value, len, &ip) == MK_OK) {
         *out = ip.type;
         return MK_OK;
     }

@@ -16,15 +16,32 @@ struct order {
     uint32_t idx;
 };
 
-static int cmp_order(const void *pa, const void *pb)
+/* Stable LSD radix sort of o[0..n) on h, 8 bits a pass, passes where every key
+ * has the same byte skipped. o starts in idx order, so the result is ordered by
+ * (h, idx) at a tenth of qsort's cost. tmp holds n records. */
+static void radix_sort_order(struct order *o, struct order *tmp, size_t n)
 {
-    const struct order *a = pa;
-    const struct order *b = pb;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0};
+        size_t pos = 0;
 
-    if (a->h != b->h) {
-        return a->h < b->h ? -1 : 1;
+        for (size_t i = 0; i < n; i++) {
+            count[(o[i].h >> shift) & 255]++;
+        }
+        if (n == 0 || count[(o[0].h >> shift) & 255] == n) {
+            continue;
+        }
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+
+            count[d] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            tmp[count[(o[i].h >> shift) & 255]++] = o[i];
+        }
+        memcpy(o, tmp, n * sizeof(*o));
     }
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 /* Within one key: entries ordered by what they say, so the layout does not
@@ -55,6 +72,7 @@ struct sidrec {
     uint32_t idx;
     uint64_t ident;   /* hash of the stix id, or of type + value */
     uint64_t content; /* hash of the metadata strings and attributes */
+    bool by_stix_id;  /* ident is a STIX id: every key of that indicator shares its sid */
 };
 
 static int cmp_sidrec(const void *pa, const void *pb)
@@ -74,6 +92,51 @@ static int cmp_sidrec(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* The order of cmp_sidrec: a stable radix sort on base (r starts in idx
+ * order), then the rare runs of equal bases by the full comparison. */
+static bool sort_sidrecs(struct sidrec *r, size_t n)
+{
+    struct sidrec *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+
+    if (tmp == NULL) {
+        return false;
+    }
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        size_t count[256] = {0};
+        size_t pos = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            count[(r[i].base >> shift) & 255]++;
+        }
+        if (n == 0 || count[(r[0].base >> shift) & 255] == n) {
+            continue;
+        }
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+
+            count[d] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            tmp[count[(r[i].base >> shift) & 255]++] = r[i];
+        }
+        memcpy(r, tmp, n * sizeof(*r));
+    }
+    free(tmp);
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+
+        while (end < n && r[end].base == r[i].base) {
+            end++;
+        }
+        if (end - i > 1) {
+            qsort(r + i, end - i, sizeof(*r), cmp_sidrec);
+        }
+        i = end;
+    }
+    return true;
+}
+
 static uint64_t str_hash(const char *arena, uint32_t off, uint64_t seed)
 {
     const char *s = arena + off;
@@ -90,26 +153,34 @@ static const char *entry_text(const struct mk_ioc_set *s, const struct mk_ioc_en
  * equal bases are resolved by sorting on (base, identity, content) and taking
  * the next free number, so the same set of indicators gets the same sids in any
  * load order. */
-static bool assign_sids(struct mk_ioc_set *s, const struct mk_ioc_bmeta *bmetas)
+static bool assign_sids(struct mk_ioc_set *s, const struct mk_ioc_bmeta *bmetas, size_t n_metas)
 {
     size_t n = s->main.n_entries;
     struct sidrec *r = malloc((n ? n : 1) * sizeof(*r));
+    uint64_t *mh = malloc((n_metas ? n_metas : 1) * sizeof(*mh));
     uint32_t last = 0;
 
-    if (r == NULL) {
+    if (r == NULL || mh == NULL) {
+        free(r);
+        free(mh);
         return false;
+    }
+    for (size_t i = 0; i < n_metas; i++) { /* the metadata part of the content hash */
+        const struct mk_ioc_bmeta *m = &bmetas[i];
+
+        mh[i] = str_hash(s->arena, m->source, 1) ^ str_hash(s->arena, m->feed, 2) * 3 ^
+                str_hash(s->arena, m->labels, 3) * 5 ^ str_hash(s->arena, m->kill_chain, 4) * 7;
     }
     for (size_t i = 0; i < n; i++) {
         const struct mk_ioc_entry *e = &s->main.entries[i];
         const struct mk_ioc_extra *x = e->extra ? &s->extras[e->extra - 1] : NULL;
         const struct mk_ioc_bmeta *m = &bmetas[e->meta];
         const char *text = entry_text(s, e);
+        size_t text_len = mk_ioc_is_binary_type(e->type) ? strlen(text) : e->key_len;
         uint64_t id = x != NULL && x->stix_id_off != 0
                           ? str_hash(s->arena, x->stix_id_off, 7)
-                          : mk_hash64(text, strlen(text), 0x51d0000ull + e->type);
-        uint64_t c = str_hash(s->arena, m->source, 1) ^ str_hash(s->arena, m->feed, 2) * 3 ^
-                     str_hash(s->arena, m->labels, 3) * 5 ^
-                     str_hash(s->arena, m->kill_chain, 4) * 7;
+                          : mk_hash64(text, text_len, 0x51d0000ull + e->type);
+        uint64_t c = mh[e->meta];
 
         if (x != NULL) {
             c ^= str_hash(s->arena, x->name_off, 5) * 11 ^
@@ -120,11 +191,19 @@ static bool assign_sids(struct mk_ioc_set *s, const struct mk_ioc_bmeta *bmetas)
         r[i] = (struct sidrec){.base = MK_IOC_SID_BASE + (uint32_t)(id % MK_IOC_SID_SPAN),
                                .idx = (uint32_t)i,
                                .ident = id,
-                               .content = c};
+                               .content = c,
+                               .by_stix_id = x != NULL && x->stix_id_off != 0};
     }
-    qsort(r, n, sizeof(*r), cmp_sidrec);
+    free(mh);
+    if (!sort_sidrecs(r, n)) {
+        free(r);
+        return false;
+    }
     for (size_t i = 0; i < n; i++) {
-        uint32_t sid = r[i].base > last ? r[i].base : last + 1;
+        /* the keys of one STIX indicator (its domain and its URL, say) are one
+         * signature: one sid, one alert per flow, one temporal history */
+        bool same = i > 0 && r[i].by_stix_id && r[i - 1].by_stix_id && r[i].ident == r[i - 1].ident;
+        uint32_t sid = same ? last : r[i].base > last ? r[i].base : last + 1;
 
         s->main.entries[r[i].idx].sid = sid;
         last = sid;
@@ -140,6 +219,7 @@ struct ctx {
     struct mk_ioc_set *s;
     struct mk_ioc_pool arena;
     size_t a_extras;
+    uint64_t *hash; /* key hash of each entry that starts a run (for fill_slots) */
 };
 
 static bool arena_put(struct mk_ioc_pool *p, const void *data, size_t n, size_t *off)
@@ -243,7 +323,9 @@ static bool emit_run(struct ctx *c, struct mk_ioc_tables *t, const struct mk_ioc
         return false;
     }
     note_key(t, first, c->b->keys.data + first->key_off);
-    qsort(rr, k, sizeof(*rr), cmp_runrec);
+    if (k > 1) {
+        qsort(rr, k, sizeof(*rr), cmp_runrec);
+    }
     for (size_t i = 0; i < k; i++) {
         const struct mk_ioc_bentry *e = &be[rr[i].seq];
         struct mk_ioc_entry *out;
@@ -265,7 +347,9 @@ static bool emit_run(struct ctx *c, struct mk_ioc_tables *t, const struct mk_ioc
     return true;
 }
 
-static bool fill_slots(struct mk_ioc_tables *t, const char *arena)
+/* hash[i] (if not NULL) is the key hash of entry i when it starts a run. */
+static bool fill_slots(struct mk_ioc_tables *t, const char *arena, const uint64_t *hash,
+                       bool with_bloom)
 {
     size_t size = 16;
     size_t runs = 0;
@@ -288,6 +372,18 @@ static bool fill_slots(struct mk_ioc_tables *t, const char *arena)
         return false;
     }
     t->mask = (uint32_t)(size - 1);
+    if (with_bloom) {
+        size_t words = 1;
+
+        while (words * 64 < runs * MK_IOC_BLOOM_BITS_PER_KEY && words < ((size_t)1 << 24)) {
+            words *= 2;
+        }
+        t->bloom = calloc(words, sizeof(*t->bloom));
+        if (t->bloom == NULL) {
+            return false;
+        }
+        t->bloom_mask = (uint32_t)(words - 1);
+    }
     for (size_t i = 0; i < t->n_entries; i++) {
         const struct mk_ioc_entry *e = &t->entries[i];
         uint64_t h;
@@ -296,12 +392,15 @@ static bool fill_slots(struct mk_ioc_tables *t, const char *arena)
         if (i > 0 && e->key_off == t->entries[i - 1].key_off) {
             continue;
         }
-        h = mk_ioc_key_hash(e->type, arena + e->key_off, e->key_len);
+        h = hash != NULL ? hash[i] : mk_ioc_key_hash(e->type, arena + e->key_off, e->key_len);
         j = h & t->mask;
         while (t->slots[j] != 0) {
             j = (j + 1) & t->mask;
         }
         t->slots[j] = (uint32_t)((h >> 32) >> t->idx_bits << t->idx_bits) | (uint32_t)(i + 1);
+        if (t->bloom != NULL) {
+            t->bloom[mk_ioc_bloom_word(h, t->bloom_mask)] |= mk_ioc_bloom_bits(h);
+        }
     }
     return true;
 }
@@ -334,6 +433,9 @@ static bool emit_group(struct ctx *c, struct mk_ioc_tables *t, const struct mk_i
                     (struct runrec){e->meta, e->stix_id_off, e->name_off, e->pattern_off, o[z].idx};
             }
         }
+        if (c->hash != NULL) {
+            c->hash[t->n_entries] = o[a].h;
+        }
         if (!emit_run(c, t, be, rr, k)) {
             return false;
         }
@@ -346,9 +448,10 @@ static bool build_table(struct ctx *c, struct mk_ioc_tables *t, const struct mk_
                         size_t n)
 {
     struct order *o = malloc((n ? n : 1) * sizeof(*o));
+    struct order *tmp = malloc((n ? n : 1) * sizeof(*tmp));
     struct runrec *rr = malloc((n ? n : 1) * sizeof(*rr));
     bool *done = calloc(n ? n : 1, sizeof(*done));
-    bool ok = o != NULL && rr != NULL && done != NULL;
+    bool ok = o != NULL && tmp != NULL && rr != NULL && done != NULL;
 
     t->entries = malloc((n ? n : 1) * sizeof(*t->entries));
     ok = ok && t->entries != NULL;
@@ -358,8 +461,9 @@ static bool build_table(struct ctx *c, struct mk_ioc_tables *t, const struct mk_
             .idx = (uint32_t)i};
     }
     if (ok) {
-        qsort(o, n, sizeof(*o), cmp_order);
+        radix_sort_order(o, tmp, n);
     }
+    free(tmp);
     for (size_t i = 0; ok && i < n;) {
         size_t end = i + 1;
 
@@ -400,6 +504,7 @@ static bool finish_metas(struct mk_ioc_set *s, const struct mk_ioc_builder *b)
 struct mk_ioc_set *mk_ioc_set_build(struct mk_ioc_builder *b)
 {
     struct ctx c = {.b = b};
+    uint64_t *hash;
     size_t off;
     bool ok;
 
@@ -407,18 +512,24 @@ struct mk_ioc_set *mk_ioc_set_build(struct mk_ioc_builder *b)
     if (c.s == NULL) {
         return NULL;
     }
+    /* the main table's key hashes are kept for its slots (NULL: hashed again) */
+    c.hash = calloc(b->n_ents ? b->n_ents : 1, sizeof(*c.hash));
+    hash = c.hash;
     /* the interned strings first, so their pool offsets are arena offsets */
     ok = arena_put(&c.arena, b->strings.data, b->strings.len, &off) &&
-         build_table(&c, &c.s->main, b->ents, b->n_ents) &&
-         build_table(&c, &c.s->warn, b->warns, b->n_warns);
+         build_table(&c, &c.s->main, b->ents, b->n_ents);
+    c.hash = NULL;
+    ok = ok && build_table(&c, &c.s->warn, b->warns, b->n_warns);
     if (ok) {
         c.s->arena = shrink(c.arena.data, c.arena.len);
         c.s->arena_len = c.arena.len;
         c.arena.data = NULL;
         c.s->extras = shrink(c.s->extras, c.s->n_extras * sizeof(*c.s->extras));
-        ok = assign_sids(c.s, b->metas) && finish_metas(c.s, b) &&
-             fill_slots(&c.s->main, c.s->arena) && fill_slots(&c.s->warn, c.s->arena);
+        ok = assign_sids(c.s, b->metas, b->n_metas) && finish_metas(c.s, b) &&
+             fill_slots(&c.s->main, c.s->arena, hash, true) &&
+             fill_slots(&c.s->warn, c.s->arena, NULL, false);
     }
+    free(hash);
     free(c.arena.data);
     if (!ok) {
         mk_ioc_set_free(c.s);
@@ -433,6 +544,7 @@ static void tables_free(struct mk_ioc_tables *t)
 {
     free(t->entries);
     free(t->slots);
+    free(t->bloom);
 }
 
 void mk_ioc_set_free(struct mk_ioc_set *s)
@@ -463,7 +575,8 @@ size_t mk_ioc_set_count_type(const struct mk_ioc_set *s, enum mk_ioc_type t)
 
 static size_t tables_memory(const struct mk_ioc_tables *t)
 {
-    return t->n_entries * sizeof(*t->entries) + ((size_t)t->mask + 1) * sizeof(*t->slots);
+    return t->n_entries * sizeof(*t->entries) + ((size_t)t->mask + 1) * sizeof(*t->slots) +
+           (t->bloom != NULL ? ((size_t)t->bloom_mask + 1) * sizeof(*t->bloom) : 0);
 }
 
 size_t mk_ioc_set_memory(const struct mk_ioc_set *s)

@@ -11,8 +11,9 @@ expect_rc 0 "analyze the demo capture" -- "$MEKONG" analyze "$s/pcap/demo.pcap" 
     --indicators "$s/stix/threat-report.json" --indicators "$s/indicators/blocklist.txt" \
     --eve "$TMP/eve.json"
 cp "$TMP/out" "$TMP/report.txt"
-expect_grep "$TMP/report.txt" "^INDICATOR HITS: 10 indicators, 12 alerts" "report counts the hits"
+expect_grep "$TMP/report.txt" "^INDICATOR HITS: 10 indicators, 13 alerts" "report counts the hits"
 expect_grep "$TMP/report.txt" "update.example-c2.net" "report names the C2 domain"
+expect_grep "$TMP/report.txt" "Beacon then download" "the FOLLOWEDBY ... WITHIN pattern fires"
 expect_grep "$TMP/report.txt" "^DNS NAMES QUERIED" "report lists DNS names"
 expect_grep "$TMP/report.txt" "^TOP TALKERS" "report lists top talkers"
 
@@ -52,7 +53,7 @@ expect_rc 0 "analyze --json" -- "$MEKONG" analyze --json "$s/pcap/demo.pcap" \
     --indicators "$s/stix/threat-report.json" --indicators "$s/indicators/blocklist.txt"
 [ "$(jq '.hits | length' "$TMP/out")" = 10 ] && ok "JSON report has 10 hit groups" ||
     not_ok "JSON report hit groups: $(jq '.hits | length' "$TMP/out" 2>&1)"
-[ "$(jq '.alerts' "$TMP/out")" = 12 ] && ok "JSON report counts 12 alerts" || not_ok "JSON alerts"
+[ "$(jq '.alerts' "$TMP/out")" = 13 ] && ok "JSON report counts 13 alerts" || not_ok "JSON alerts"
 
 # without indicators: a report, no hits; --fail-on-hit for scripts
 expect_rc 0 "analyze without indicators" -- "$MEKONG" analyze "$s/pcap/demo.pcap"

@@ -411,9 +411,44 @@ static void test_load_file_sniffs_the_format(void **state)
     mk_ioc_set_free(l.set);
 }
 
+/* The keys of one STIX indicator are one signature: one sid (one alert per
+ * flow, one temporal history); another indicator with the same value keeps
+ * its own. */
+static void test_keys_of_one_stix_indicator_share_a_sid(void **state)
+{
+    struct mk_ioc_builder *b = mk_ioc_builder_new((int64_t)time(NULL));
+    struct mk_ioc_attrs one = {.stix_id = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+                               .confidence = MK_IOC_CONFIDENCE_UNKNOWN};
+    struct mk_ioc_attrs two = {.stix_id = "indicator--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
+                               .confidence = MK_IOC_CONFIDENCE_UNKNOWN};
+    struct mk_error err;
+    struct mk_ioc_set *set;
+    struct mk_ioc_hit d[4];
+    struct mk_ioc_hit u[4];
+    uint64_t sup = 0;
+    size_t nd;
+    size_t nu;
+
+    (void)state;
+    assert_int_equal(mk_ioc_builder_add(b, MK_IOC_DOMAIN, "c2.example", 10, &one, &err), MK_OK);
+    assert_int_equal(mk_ioc_builder_add(b, MK_IOC_URL, "c2.example/x", 12, &one, &err), MK_OK);
+    assert_int_equal(mk_ioc_builder_add(b, MK_IOC_DOMAIN, "c2.example", 10, &two, &err), MK_OK);
+    set = mk_ioc_builder_finish(b);
+    assert_non_null(set);
+    nd = mk_ioc_match_domain(set, "c2.example", 10, (int64_t)time(NULL), d, 4, &sup);
+    nu = mk_ioc_match_url(set, "c2.example", 80, "/x", (int64_t)time(NULL), u, 4, &sup);
+    assert_int_equal(nd, 2);
+    assert_int_equal(nu, 1);
+    assert_int_not_equal(d[0].sid, d[1].sid);
+    assert_true(u[0].sid == d[0].sid || u[0].sid == d[1].sid);
+    assert_string_equal(u[0].stix_id, one.stix_id);
+    mk_ioc_set_free(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys_of_one_stix_indicator_share_a_sid),
         cmocka_unit_test(test_list_plain_values_typed_and_invalid_counted),
         cmocka_unit_test(test_list_maltrail_header_names_feed_and_source),
         cmocka_unit_test(test_list_overlong_line_is_invalid),

@@ -1,10 +1,12 @@
 /* Unit tests of indicator normalisation (ioc_int.h): domains (case, trailing dot,
  * IDNA UTS #46), URLs (RFC 3986 section 6 and 5.2.4), addresses and prefixes,
  * hashes, type guessing and TLP names. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -277,10 +279,73 @@ static void test_tlp_names_parse_and_marking_ids(void **state)
     assert_string_equal(mk_ioc_type_name(MK_IOC_CIDR6), "cidr6");
 }
 
+/* The hand-written IPv4 parser and formatter against libc's inet_pton and
+ * inet_ntop (what they replaced): edge octets, leading zeros, wrong counts,
+ * with a port and as a prefix. */
+static void test_ipv4_text_matches_libc(void **state)
+{
+    static const char *const octets[] = {"0",   "00",   "01",  "1",   "9",   "10",  "99",
+                                         "100", "199",  "200", "249", "250", "255", "256",
+                                         "999", "1000", "",    "a",   "-1",  "+1",  "1 "};
+    const size_t n_oct = MK_ARRAY_LEN(octets);
+    uint64_t x = 88172645463325252ull;
+
+    (void)state;
+    for (int k = 0; k < 20000; k++) {
+        char in[80];
+        char want[64];
+        char buf[INET_ADDRSTRLEN];
+        uint8_t a[4];
+        struct mk_ioc_ip ip;
+        int parts;
+        unsigned port;
+        bool ok;
+        size_t len = 0;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        parts = 3 + (int)(x % 3); /* 3, 4 or 5 parts */
+        for (int i = 0; i < parts; i++) {
+            len += (size_t)snprintf(in + len, sizeof(in) - len, "%s%s", i > 0 ? "." : "",
+                                    octets[(x >> (8 + 5 * i)) % n_oct]);
+        }
+        in[len] = '\0';
+        ok = inet_pton(AF_INET, in, a) == 1;
+        if (ok) {
+            assert_non_null(inet_ntop(AF_INET, a, buf, sizeof(buf)));
+        }
+        if (mk_ioc_parse_ip(in, len, &ip) == MK_OK) {
+            assert_true(ok);
+            assert_int_equal(ip.type, MK_IOC_IPV4);
+            assert_string_equal(ip.text, buf);
+            assert_memory_equal(ip.bin, a, 4);
+        } else {
+            assert_false(ok);
+            continue;
+        }
+        port = (unsigned)(x >> 40) % 65535 + 1;
+        (void)snprintf(want, sizeof(want), "%s:%u", buf, port);
+        (void)snprintf(in + len, sizeof(in) - len, ":%u", port);
+        assert_int_equal(mk_ioc_parse_ip(in, strlen(in), &ip), MK_OK);
+        assert_int_equal(ip.type, MK_IOC_IP_PORT);
+        assert_string_equal(ip.text, want);
+        (void)snprintf(in + len, sizeof(in) - len, "/%u", port % 31 + 1);
+        assert_int_equal(mk_ioc_parse_ip(in, strlen(in), &ip), MK_OK);
+        assert_int_equal(ip.type, MK_IOC_CIDR4);
+        assert_int_equal(ip.bin[0], port % 31 + 1);
+        mk_ioc_mask(a, 4, port % 31 + 1);
+        assert_non_null(inet_ntop(AF_INET, a, buf, sizeof(buf)));
+        (void)snprintf(want, sizeof(want), "%s/%u", buf, port % 31 + 1);
+        assert_string_equal(ip.text, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domain_lower_cases_and_drops_trailing_dot),
+        cmocka_unit_test(test_ipv4_text_matches_libc),
         cmocka_unit_test(test_domain_u_labels_become_a_labels),
         cmocka_unit_test(test_domain_rejects_empty_labels_and_bad_bytes),
         cmocka_unit_test(test_url_normalisation_table),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libpsl.h>
 
 #include "ioc/ioc_int.h"
 
@@ -476,6 +477,11 @@ static void test_memory_accounts_for_every_table(void **state)
     /* entries (20) + slots (4 per slot at load >= 0.35) + keys (~23): 40..64 */
     assert_true(mem >= 10000 * (sizeof(struct mk_ioc_entry) + 4 + 20));
     assert_true(mem <= 10000 * 64);
+    /* the Bloom filter in front of the slots is counted too */
+    assert_non_null(s->main.bloom);
+    assert_true(mem >= s->main.n_entries * sizeof(struct mk_ioc_entry) +
+                           ((size_t)s->main.mask + 1) * 4 + ((size_t)s->main.bloom_mask + 1) * 8 +
+                           s->arena_len);
     assert_int_equal(mk_ioc_set_memory(NULL), 0);
     assert_int_equal(mk_ioc_set_count(NULL), 0);
     mk_ioc_set_free(s);
@@ -580,6 +586,131 @@ static void test_real_trails_load_and_match(void **state)
     mk_ioc_set_free(s);
 }
 
+/* The public-suffix filter (builder.c) only skips names libpsl would accept:
+ * for every rule of libpsl's list, the rule itself, its parent, names below it,
+ * wildcard children and exceptions get libpsl's own verdict. */
+static void check_psl(struct mk_ioc_builder *b, const char *name, size_t *n)
+{
+    char canon[MK_IOC_DOMAIN_MAX + 1];
+    size_t len;
+    bool want;
+
+    if (mk_ioc_norm_domain(name, strlen(name), canon, sizeof(canon), &len) != MK_OK) {
+        return;
+    }
+    want = psl_is_public_suffix2(psl_builtin(), canon, PSL_TYPE_ANY) != 0;
+    if (mk_ioc_builder_is_public_suffix(b, canon, len) != want) {
+        fail_msg("%s: filter says %d, libpsl %d", canon, !want, want);
+    }
+    (*n)++;
+}
+
+static void test_public_suffix_filter_agrees_with_libpsl(void **state)
+{
+    struct mk_ioc_builder *b = mk_ioc_builder_new(NOW);
+    const char *path = psl_builtin_filename();
+    FILE *f = path != NULL ? fopen(path, "r") : NULL;
+    static const char *const extra[] = {
+        "com",        "example.com",       "x.example.com",    "www.ck",
+        "x.ck",       "a.b.c.kawasaki.jp", "city.kawasaki.jp", "xn--p1ai",
+        "x.xn--p1ai", "a.xn--80ao21a",     "xn--fiqs8s"};
+    char line[512];
+    char name[600];
+    size_t checked = 0;
+
+    (void)state;
+    assert_non_null(b);
+    b->psl_lazy = 0; /* build the filter on the first name */
+    for (size_t i = 0; i < MK_ARRAY_LEN(extra); i++) {
+        check_psl(b, extra[i], &checked);
+    }
+    if (f == NULL) {
+        print_message("libpsl list %s not readable: filter not built, libpsl alone\n",
+                      path != NULL ? path : "(none)");
+        assert_false(b->pslf.ready);
+        mk_ioc_builder_free(b);
+        return;
+    }
+    assert_true(b->pslf.ready); /* this machine's list is libpsl's builtin one */
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *r = line + strspn(line, " \t");
+        const char *parent;
+
+        r[strcspn(r, " \t\r\n")] = '\0';
+        if (r[0] == '\0' || strncmp(r, "//", 2) == 0) {
+            continue;
+        }
+        r += r[0] == '!';
+        if (strncmp(r, "*.", 2) == 0) {
+            r += 2;
+            (void)snprintf(name, sizeof(name), "w.%s", r);
+            check_psl(b, name, &checked);
+            (void)snprintf(name, sizeof(name), "x.w.%s", r);
+            check_psl(b, name, &checked);
+        }
+        check_psl(b, r, &checked);
+        (void)snprintf(name, sizeof(name), "x.%s", r);
+        check_psl(b, name, &checked);
+        (void)snprintf(name, sizeof(name), "x.y-z.%s", r);
+        check_psl(b, name, &checked);
+        parent = strchr(r, '.');
+        if (parent != NULL) {
+            check_psl(b, parent + 1, &checked);
+        }
+    }
+    (void)fclose(f);
+    assert_true(checked > 30000);
+    mk_ioc_builder_free(b);
+}
+
+/* Many keys (several radix passes, Bloom filter in front of the slots), some
+ * from two sources: every value is found, sids do not depend on the order. */
+static void test_large_set_sorts_and_filters_like_a_small_one(void **state)
+{
+    enum { N = 20000 };
+    struct mk_ioc_set *s[2];
+    struct mk_ioc_hit h[4];
+    char name[64];
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        struct mk_ioc_builder *b = mk_ioc_builder_new(NOW);
+
+        for (int k = 0; k < N; k++) {
+            int i = pass == 0 ? k : N - 1 - k;
+
+            (void)snprintf(name, sizeof(name), "n%d.big%d.example", i, i % 89);
+            add(b, MK_IOC_DOMAIN, name, i % 7 == 0 && pass == 1 ? &src_b : &src_a);
+            if (i % 7 == 0) {
+                add(b, MK_IOC_DOMAIN, name, pass == 1 ? &src_a : &src_b);
+            }
+        }
+        s[pass] = mk_ioc_builder_finish(b);
+        assert_non_null(s[pass]);
+        assert_non_null(s[pass]->main.bloom);
+    }
+    for (int i = 0; i < N; i++) {
+        size_t n0;
+        size_t n1;
+
+        (void)snprintf(name, sizeof(name), "a.n%d.big%d.example", i, i % 89);
+        n0 = mk_ioc_match_domain(s[0], name, strlen(name), NOW, h, 2, NULL);
+        n1 = mk_ioc_match_domain(s[1], name, strlen(name), NOW, h + 2, 2, NULL);
+        assert_int_equal(n0, i % 7 == 0 ? 2 : 1);
+        assert_int_equal(n1, n0);
+        for (size_t j = 0; j < n0; j++) { /* same (source, sid) pairs, in any order */
+            size_t same = strcmp(h[j].meta->source, h[2].meta->source) == 0 ? 2 : 3;
+
+            assert_string_equal(h[j].meta->source, h[same].meta->source);
+            assert_int_equal(h[j].sid, h[same].sid);
+        }
+        (void)snprintf(name, sizeof(name), "n%d.big%d.example", i, (i + 1) % 89);
+        assert_int_equal(mk_ioc_match_domain(s[0], name, strlen(name), NOW, h, 2, NULL), 0);
+    }
+    mk_ioc_set_free(s[0]);
+    mk_ioc_set_free(s[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +732,8 @@ int main(void)
         cmocka_unit_test(test_memory_accounts_for_every_table),
         cmocka_unit_test(test_empty_set_and_bad_input_miss),
         cmocka_unit_test(test_real_trails_load_and_match),
+        cmocka_unit_test(test_public_suffix_filter_agrees_with_libpsl),
+        cmocka_unit_test(test_large_set_sorts_and_filters_like_a_small_one),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
