@@ -61,8 +61,8 @@ struct worker;
 struct app_state {
     const struct mk_analyzer_ops *ops;
     void *state;
-    struct worker *owner; /* whose app memory this is charged to */
-    uint8_t *probe;       /* [2][PROBE_KEEP] while probing, else NULL */
+    struct worker *owner;   /* whose app memory this is charged to */
+    uint8_t *probe;         /* [2][PROBE_KEEP] while probing, else NULL */
     uint32_t charged;       /* bytes charged to owner->app_mem, all told */
     uint32_t state_charged; /* of which the analyzer's state */
     uint16_t probe_keep[2];
