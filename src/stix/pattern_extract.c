@@ -448,12 +448,14 @@ static struct dnf obs_dnf(struct xctx *x, const struct mk_pat_obs *o)
     for (const struct mk_pat_obs *k = o->first->next; k != NULL && !x->failed; k = k->next) {
         struct dnf b = obs_dnf(x, k);
 
-        if (o->kind == MK_PAT_OBS_OR) {
+        /* OR: the union; AND/FOLLOWEDBY: the union of the sides that have
+         * keys (an unindexable side adds none, and takes none away) */
+        bool is_or = o->kind == MK_PAT_OBS_OR;
+
+        if (!is_or && acc.any) {
+            acc = b;
+        } else if (is_or || !b.any) {
             acc = or_dnf(x, &acc, &b);
-        } else if (acc.any) {
-            acc = b; /* the sides so far had no key: this one's, if any */
-        } else if (!b.any) {
-            acc = or_dnf(x, &acc, &b); /* both have keys: either proposes */
         }
     }
     return acc;
