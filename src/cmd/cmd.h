@@ -18,5 +18,6 @@ struct mk_cmd {
 int mk_cmd_stix(int argc, char **argv);
 int mk_cmd_sensor(int argc, char **argv);
 int mk_cmd_analyze(int argc, char **argv);
+int mk_cmd_reload(int argc, char **argv);
 
 #endif /* MK_CMD_H */

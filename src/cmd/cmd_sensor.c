@@ -45,6 +45,7 @@ static const char sensor_help[] =
     "      --host NAME      sensor name written as \"host\" on every event\n"
     "      --stats-interval S  seconds between stats events (default 60; 0 = end only)\n"
     "      --no-progress    no progress bar on a terminal\n"
+    "      --pidfile FILE   write the pid to FILE (for `mekong reload`)\n"
     "  -q, --quiet          no summary on stderr\n"
     "  -h, --help           this text\n\n"
     "Signals: SIGINT/SIGTERM stop and flush every open flow; SIGHUP reopens the EVE\n"
@@ -70,6 +71,7 @@ enum {
     OPT_NO_DEFAULT_WARNINGS,
     OPT_ALERT_RATE,
     OPT_VALIDITY_AT,
+    OPT_PIDFILE,
 };
 
 /* The lists options collect (capacity argc: each item is one argument). */
@@ -194,6 +196,9 @@ static bool apply(struct mk_sensor_config *cfg, struct lists *l, int c, const ch
                (cfg->threads = (unsigned)v, true);
     case OPT_MEMCAP:
         return parse_uint(arg, 1u << 20, &v) && v > 0 && (cfg->flow.memcap = v << 20, true);
+    case OPT_PIDFILE:
+        cfg->pidfile = arg;
+        return true;
     case OPT_APP_MEMCAP:
         return parse_uint(arg, 1u << 20, &v) && v > 0 && (cfg->app_memcap = v << 20, true);
     case OPT_TYPES:
@@ -240,6 +245,7 @@ static int parse_args(int argc, char **argv, struct mk_sensor_config *cfg, struc
         {"no-default-warnings", no_argument, NULL, OPT_NO_DEFAULT_WARNINGS},
         {"alert-rate", required_argument, NULL, OPT_ALERT_RATE},
         {"validity-at", required_argument, NULL, OPT_VALIDITY_AT},
+        {"pidfile", required_argument, NULL, OPT_PIDFILE},
         {NULL, 0, NULL, 0}};
     int c;
 

@@ -12,6 +12,7 @@
 static const struct mk_cmd commands[] = {
     {"analyze", "match captures against indicators and print a report (start here)",
      mk_cmd_analyze},
+    {"reload", "ask a running sensor to reload its indicators (as SIGUSR2)", mk_cmd_reload},
     {"sensor", "decode captures or an interface into EVE JSON (flow, dns, http, tls, quic)",
      mk_cmd_sensor},
     {"stix", "validate and format STIX 2.1 objects and bundles", mk_cmd_stix},

@@ -411,9 +411,29 @@ static enum mk_status start_indicators(struct run *r, struct mk_error *err)
     return st;
 }
 
+/* The pid for `mekong reload --pidfile` (and init scripts). */
+static enum mk_status write_pidfile(const char *path, struct mk_error *err)
+{
+    FILE *f;
+
+    if (path == NULL) {
+        return MK_OK;
+    }
+    f = fopen(path, "w");
+    if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+        mk_error_set(err, path, "cannot write the pid file: %s", strerror(errno));
+        return MK_EIO;
+    }
+    return MK_OK;
+}
+
 static enum mk_status start(struct run *r, struct mk_error *err)
 {
-    enum mk_status st = start_indicators(r, err);
+    enum mk_status st = write_pidfile(r->cfg->pidfile, err);
+
+    if (st == MK_OK) {
+        st = start_indicators(r, err);
+    }
 
     if (st == MK_OK) {
         st = mk_eve_output_open(&r->out, r->cfg->eve_spec, err);
@@ -476,6 +496,9 @@ static void cleanup(struct run *r)
     mk_eve_writer_fini(&r->stats_eve);
     mk_eve_output_close(&r->out);
     mk_ioc_handle_free(r->iocs);
+    if (r->cfg->pidfile != NULL) {
+        (void)unlink(r->cfg->pidfile);
+    }
 }
 
 enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_sensor_totals *totals,

@@ -44,6 +44,7 @@ struct mk_sensor_config {
     unsigned alert_rate;   /* alerts per indicator per minute and worker; 0 = no limit */
     bool progress;         /* progress bar on stderr (the caller checks isatty) */
     bool quiet;            /* no summary on stderr */
+    const char *pidfile;   /* written at start, removed at exit (mekong reload), or NULL */
 };
 
 void mk_sensor_config_init(struct mk_sensor_config *cfg);

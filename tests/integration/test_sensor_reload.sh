@@ -51,7 +51,7 @@ alerts() { grep -c '"event_type":"alert"' "$TMP/eve.json" 2>/dev/null || true; }
 
 printf '# empty for now\nnot-this.example\n' >"$TMP/list.txt"
 "$MEKONG" sensor -i "$host_if" --indicators "$TMP/list.txt" -o "$TMP/eve.json" \
-    --stats-interval 0 2>"$TMP/sensor.err" &
+    --stats-interval 0 --pidfile "$TMP/sensor.pid" 2>"$TMP/sensor.err" &
 pid=$!
 sleep 1
 query c2.reload-test.example
@@ -60,11 +60,12 @@ sleep 1
 
 echo "reload-test.example" >>"$TMP/list.txt"
 touch -d '+2 seconds' "$TMP/list.txt" # a new mtime even within the same second
-kill -USR2 "$pid"
+expect_rc 0 "mekong reload --pidfile asks the sensor to reload" -- \
+    "$MEKONG" reload --pidfile "$TMP/sensor.pid"
 sleep 2.5
 query c2.reload-test.example
 sleep 1
-[ "$(alerts)" = 1 ] && ok "the new indicator alerts after SIGUSR2/file change" ||
+[ "$(alerts)" = 1 ] && ok "the new indicator alerts after the reload" ||
     not_ok "alerts after reload: $(alerts)"
 expect_grep "$TMP/sensor.err" "reload" "the reload is logged"
 
@@ -81,4 +82,5 @@ pid=
 [ "$(alerts)" = 2 ] && ok "a changed file is reloaded without a signal" ||
     not_ok "alerts after the file change: $(alerts)"
 expect_grep "$TMP/eve.json" '"ioc":\{[^}]*"reloads":[1-9]' "stats count the reloads"
+[ ! -e "$TMP/sensor.pid" ] && ok "the pid file is removed at exit" || not_ok "pid file left behind"
 finish
