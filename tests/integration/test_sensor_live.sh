@@ -4,39 +4,7 @@
 # and iproute2; skipped (and said so) otherwise.
 . "$(dirname "$0")/lib.sh"
 
-# network namespaces need root, iproute2 and a kernel/sandbox that lets
-# `ip netns exec` mount (a chroot does not): probe all of it, skip otherwise
-if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "mk-live-$$" 2>/dev/null; then
-    ok "# skip live capture test: needs root, iproute2 and network namespaces"
-    finish
-    exit 0
-fi
-if ! ip netns exec "mk-live-$$" true 2>/dev/null; then
-    ip netns del "mk-live-$$" 2>/dev/null || true
-    ok "# skip live capture test: 'ip netns exec' does not work here (chroot or sandbox)"
-    finish
-    exit 0
-fi
-ns="mk-live-$$"
-host_if="mkv$$a"
-peer_if="mkv$$b"
-cleanup() {
-    [ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null
-    ip link del "$host_if" 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip link add "$host_if" type veth peer name "$peer_if"
-ip link set "$peer_if" netns "$ns"
-ip addr add 192.0.2.1/30 dev "$host_if"
-ip link set "$host_if" up
-ip netns exec "$ns" ip addr add 192.0.2.2/30 dev "$peer_if"
-ip netns exec "$ns" ip link set "$peer_if" up
-ip netns exec "$ns" ip link set lo up
-# a static neighbour: the datagrams go out whatever the host's ARP settings
-ip netns exec "$ns" ip neigh add 192.0.2.1 lladdr "$(cat /sys/class/net/"$host_if"/address)" \
-    dev "$peer_if"
+veth_namespace lv
 
 "$MEKONG" sensor -q -i "$host_if" --bpf "udp port 5353 or udp port 5354" -o "$TMP/live.json" \
     --stats-interval 1 --host live-test 2>"$TMP/sensor.err" &
