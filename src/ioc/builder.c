@@ -11,18 +11,13 @@
 
 #define POOL_MAX ((size_t)UINT32_MAX - 1) /* offsets into the set's arena are 32-bit */
 
-bool mk_ioc_pool_append(struct mk_ioc_pool *p, const void *data, size_t n, size_t *off)
+static bool pool_append(struct mk_ioc_pool *p, const void *data, size_t n, size_t *off)
 {
-    *off = p->len;
-    if (n == 0) {
-        return true;
-    }
     if (n > POOL_MAX - p->len) {
         return false;
     }
     if (p->len + n > p->alloc) {
-        /* 1.5x: the set's arena ends up the size of its strings, not twice it */
-        size_t want = p->alloc < 4096 ? 4096 : p->alloc + p->alloc / 2;
+        size_t want = p->alloc < 4096 ? 4096 : p->alloc * 2;
         char *q;
 
         while (want < p->len + n) {
@@ -36,6 +31,7 @@ bool mk_ioc_pool_append(struct mk_ioc_pool *p, const void *data, size_t n, size_
         p->alloc = want;
     }
     memcpy(p->data + p->len, data, n);
+    *off = p->len;
     p->len += n;
     return true;
 }
@@ -114,7 +110,7 @@ static uint32_t intern(struct mk_ioc_builder *b, const char *s)
         }
         j = (j + 1) & b->str_mask;
     }
-    if (!mk_ioc_pool_append(&b->strings, s, n + 1, &off)) {
+    if (!pool_append(&b->strings, s, n + 1, &off)) {
         b->failed = true;
         return 0;
     }
@@ -458,7 +454,7 @@ struct mk_ioc_builder *mk_ioc_builder_new(int64_t now)
         b->psl = b->psl_owned;
     }
     /* offset 0 of the string pool is "", index 0 of the metadata is "none" */
-    if (!mk_ioc_pool_append(&b->strings, "", 1, &off) || (intern_meta(b, &none), b->failed)) {
+    if (!pool_append(&b->strings, "", 1, &off) || (intern_meta(b, &none), b->failed)) {
         mk_ioc_builder_free(b);
         return NULL;
     }
@@ -565,9 +561,9 @@ static enum mk_status append(struct mk_ioc_builder *b, bool warn, const struct k
               sizeof(e))) {
         return MK_ENOMEM;
     }
-    if (!mk_ioc_pool_append(&b->keys, k->buf,
-                            mk_ioc_is_binary_type(k->type) ? k->key_len + k->text_len : k->key_len,
-                            &off)) {
+    if (!pool_append(&b->keys, k->buf,
+                     mk_ioc_is_binary_type(k->type) ? k->key_len + k->text_len : k->key_len,
+                     &off)) {
         return MK_ENOMEM;
     }
     e.key_off = off;

@@ -145,10 +145,6 @@ struct mk_ioc_pool {
     size_t alloc;
 };
 
-/* Appends n bytes to a growable pool (offsets are 32-bit: the pool stays below
- * 4 GiB); *off is where they start. False when out of memory or past the cap. */
-bool mk_ioc_pool_append(struct mk_ioc_pool *p, const void *data, size_t n, size_t *off);
-
 struct mk_ioc_bmeta {
     uint32_t source, feed, labels, kill_chain; /* string pool offsets */
     enum mk_tlp tlp;

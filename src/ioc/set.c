@@ -222,6 +222,35 @@ struct ctx {
     uint64_t *hash; /* key hash of each entry that starts a run (for fill_slots) */
 };
 
+static bool arena_put(struct mk_ioc_pool *p, const void *data, size_t n, size_t *off)
+{
+    *off = p->len;
+    if (n == 0) {
+        return true;
+    }
+    if (n > (size_t)UINT32_MAX - 1 - p->len) {
+        return false;
+    }
+    if (p->len + n > p->alloc) {
+        size_t want = p->alloc < 4096 ? 4096 : p->alloc + p->alloc / 2;
+        char *q;
+
+        while (want < p->len + n) {
+            want *= 2;
+        }
+        q = realloc(p->data, want);
+        if (q == NULL) {
+            return false;
+        }
+        p->data = q;
+        p->alloc = want;
+    }
+    memcpy(p->data + p->len, data, n);
+    *off = p->len;
+    p->len += n;
+    return true;
+}
+
 static bool same_key(const struct mk_ioc_builder *b, const struct mk_ioc_bentry *x,
                      const struct mk_ioc_bentry *y)
 {
@@ -289,8 +318,8 @@ static bool emit_run(struct ctx *c, struct mk_ioc_tables *t, const struct mk_ioc
     size_t off;
     char nul = '\0';
 
-    if (!mk_ioc_pool_append(&c->arena, c->b->keys.data + first->key_off, len, &off) ||
-        !mk_ioc_pool_append(&c->arena, &nul, 1, &len)) {
+    if (!arena_put(&c->arena, c->b->keys.data + first->key_off, len, &off) ||
+        !arena_put(&c->arena, &nul, 1, &len)) {
         return false;
     }
     note_key(t, first, c->b->keys.data + first->key_off);
@@ -487,7 +516,7 @@ struct mk_ioc_set *mk_ioc_set_build(struct mk_ioc_builder *b)
     c.hash = calloc(b->n_ents ? b->n_ents : 1, sizeof(*c.hash));
     hash = c.hash;
     /* the interned strings first, so their pool offsets are arena offsets */
-    ok = mk_ioc_pool_append(&c.arena, b->strings.data, b->strings.len, &off) &&
+    ok = arena_put(&c.arena, b->strings.data, b->strings.len, &off) &&
          build_table(&c, &c.s->main, b->ents, b->n_ents);
     c.hash = NULL;
     ok = ok && build_table(&c, &c.s->warn, b->warns, b->n_warns);
