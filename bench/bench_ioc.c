@@ -13,54 +13,15 @@
 #include <malloc.h>
 
 #include "ioc/ioc_int.h"
+#include "prng.h"
 
 #define NOW 1700000000
 
 /* ---- xoshiro256** seeded by splitmix64 ------------------------------------------ */
 
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        r->s[i] = splitmix(&seed);
-    }
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
 static unsigned below(struct rng *r, unsigned n)
 {
-    return (unsigned)(next(r) % n);
+    return (unsigned)(rng_next(r) % n);
 }
 
 /* ---- the indicator mix ------------------------------------------------------------

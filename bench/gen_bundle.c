@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prng.h"
+
 #define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
 #define MAX_DEPTH     32
 #define POOL          4096 /* recent ids kept per type, for references */
@@ -19,46 +21,6 @@
 #define OBJECTS_LIMIT 100000000u
 
 /* ---- PRNG: xoshiro256** seeded by splitmix64 (libc generators are banned, not portable) */
-
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-    for (size_t i = 0; i < 4; i++) {
-        r->s[i] = splitmix64(&seed);
-    }
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
 
 /* Uniform in [0, n); the modulo bias is irrelevant for test data. */
 static uint64_t rng_below(struct rng *r, uint64_t n)

@@ -39,6 +39,7 @@
 #include <openssl/hmac.h>
 
 #include "gen_pcap_cert.h"
+#include "prng.h"
 
 #define POOL_SIZE    2048
 #define OUT_BUF      (8u << 20)
@@ -54,10 +55,6 @@ static const char *const kind_names[K_COUNT] = {"dns",       "http",      "tls",
                                                 "tcp-other", "udp-noise", "icmp", "tcp-bulk"};
 /* Cumulative percentages of the kinds, in enum order. */
 static const unsigned kind_cum[K_COUNT] = {21, 29, 39, 42, 58, 87, 99, 100};
-
-struct rng {
-    uint64_t s[4];
-};
 
 /* A growable byte buffer (a bench tool: allocation failure ends the program). */
 struct wb {
@@ -116,36 +113,6 @@ static void die(const char *what)
 {
     fprintf(stderr, "gen_pcap: %s\n", what);
     exit(1);
-}
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman, Vigna). */
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t res = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return res;
 }
 
 /* Uniform in [0, n). */
