@@ -9,8 +9,7 @@
 
 #include "sensor/sensor_int.h"
 
-#define MAX_HITS     8
-#define ALERTED_FLAG 1u /* flow->user_flags: an alert was raised on this flow */
+#define MAX_HITS 8
 
 /* What the lookups run against, and what an alert says matched. */
 struct probe {
@@ -109,7 +108,7 @@ static void raise_alerts(struct probe *p, const struct mk_ioc_hit *hits, size_t 
             w->stats.ioc_rate_limited++;
             continue;
         }
-        p->f->user_flags |= ALERTED_FLAG;
+        p->f->user_flags |= FLOW_ALERTED;
         mk_eve_alert(&w->eve, w->now, p->f, p->dir, h, &m);
     }
 }

@@ -53,8 +53,12 @@ void mk_ring_pop(struct ring *r, const struct ring_hdr *h);
 /* Per-flow application state: the chosen analyzer, the first bytes kept
  * while probing cannot decide yet (allocated only then), and the indicators
  * already alerted on this flow. */
-#define PROBE_KEEP  512
-#define ALERTED_MAX 8
+#define PROBE_KEEP 512
+
+/* flow->user_flags bits (bit 0 is read by the EVE writer as "alerted") */
+#define FLOW_ALERTED 1u
+#define FLOW_NO_APP  2u /* refused application state for the memcap (counted once) */
+#define ALERTED_MAX  8
 
 struct worker;
 

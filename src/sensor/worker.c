@@ -82,7 +82,11 @@ struct app_state *mk_app_of(struct worker *w, struct mk_flow *f)
     struct app_state *a = f->app_state;
 
     if (a == NULL && w->app_mem + sizeof(*a) > w->cfg->app_memcap) {
-        w->stats.app_memcap_hits++; /* this flow goes without analyzers and matching */
+        /* this flow goes without analyzers: counted once, not per packet */
+        if ((f->user_flags & FLOW_NO_APP) == 0) {
+            f->user_flags |= FLOW_NO_APP;
+            w->stats.app_memcap_hits++;
+        }
         return NULL;
     }
     if (a == NULL) {
