@@ -152,6 +152,13 @@ uint64_t mk_hash64(const void *p, size_t n, uint64_t seed); /* XXH3 */
 /* Lower-case hex; out needs 2n+1 bytes. */
 void mk_hex_encode(const uint8_t *p, size_t n, char *out);
 
+/* ---- addresses as text ----------------------------------------------------- */
+
+/* inet_ntop's text for 4 or 16 network-order bytes, NUL-terminated; returns its
+ * length. Without sprintf: EVE prints two addresses per event. */
+size_t mk_ipv4_format(const uint8_t b[4], char out[16]);
+size_t mk_ipv6_format(const uint8_t b[16], char out[46]);
+
 /* ---- frames ---------------------------------------------------------------- */
 
 /* One captured frame as capture hands it to decode (borrowed bytes). It lives

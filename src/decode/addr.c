@@ -23,39 +23,10 @@ int mk_addr_cmp(const struct mk_addr *a, const struct mk_addr *b)
     return memcmp(a->b, b->b, sizeof(a->b));
 }
 
-/* Dotted quad by hand: glibc's inet_ntop goes through sprintf, about 1000
- * instructions an address, and EVE prints two per event. */
-static void format_v4(const uint8_t *b, char *out)
+/* base's formatters: inet_ntop's text without its sprintf calls. */
+size_t mk_addr_format(const struct mk_addr *a, char out[46])
 {
-    size_t k = 0;
-
-    for (int i = 0; i < 4; i++) {
-        unsigned v = b[i];
-
-        if (v >= 100) {
-            out[k++] = (char)('0' + v / 100);
-        }
-        if (v >= 10) {
-            out[k++] = (char)('0' + v / 10 % 10);
-        }
-        out[k++] = (char)('0' + v % 10);
-        out[k++] = i < 3 ? '.' : '\0';
-    }
-}
-
-void mk_addr_format(const struct mk_addr *a, char out[46])
-{
-    const char *r;
-
-    if (mk_addr_is_v4(a)) {
-        format_v4(a->b + 12, out);
-        return;
-    } else {
-        r = inet_ntop(AF_INET6, a->b, out, 46);
-    }
-    if (r == NULL) {
-        out[0] = '\0';
-    }
+    return mk_addr_is_v4(a) ? mk_ipv4_format(a->b + 12, out) : mk_ipv6_format(a->b, out);
 }
 
 enum mk_status mk_addr_parse(const char *s, struct mk_addr *out)

@@ -34,7 +34,7 @@ bool mk_addr_is_v4(const struct mk_addr *a);
 void mk_addr_from_v4(const uint8_t v4[4], struct mk_addr *out);
 int mk_addr_cmp(const struct mk_addr *a, const struct mk_addr *b); /* memcmp order */
 /* Text form ("192.0.2.1", "2001:db8::1"); out needs 46 bytes. */
-void mk_addr_format(const struct mk_addr *a, char out[46]);
+size_t mk_addr_format(const struct mk_addr *a, char out[46]); /* returns strlen */
 /* MK_EINVAL unless s is a dotted quad or an RFC 4291 section 2.2 text form. */
 MK_MUST_CHECK enum mk_status mk_addr_parse(const char *s, struct mk_addr *out);
 

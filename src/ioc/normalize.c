@@ -396,26 +396,11 @@ static size_t put_dec(char *p, unsigned v)
     return n;
 }
 
-/* IPv4 as a.b.c.d by hand (the hot case); IPv6 by inet_ntop (RFC 5952). out
+/* An address as inet_ntop writes it (base's formatters, no sprintf). out
  * holds at least 46 bytes; returns the length. */
-static size_t format_addr(const uint8_t *a, size_t alen, char *out, size_t cap)
+static size_t format_addr(const uint8_t *a, size_t alen, char out[46])
 {
-    size_t n = 0;
-
-    if (alen == 4) {
-        for (size_t i = 0; i < 4; i++) {
-            if (i > 0) {
-                out[n++] = '.';
-            }
-            n += put_dec(out + n, a[i]);
-        }
-        out[n] = '\0';
-        return n;
-    }
-    if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL) {
-        out[0] = '\0';
-    }
-    return strlen(out);
+    return alen == 4 ? mk_ipv4_format(a, out) : mk_ipv6_format(a, out);
 }
 
 static enum mk_status parse_ip_port(const char *in, size_t len, struct mk_ioc_ip *out)
@@ -457,7 +442,7 @@ static enum mk_status parse_ip_port(const char *in, size_t len, struct mk_ioc_ip
     if (alen == 16) {
         out->text[n++] = '[';
     }
-    n += format_addr(a, alen, out->text + n, sizeof(out->text) - n);
+    n += format_addr(a, alen, out->text + n);
     if (alen == 16) {
         out->text[n++] = ']';
     }
@@ -536,7 +521,7 @@ enum mk_status mk_ioc_parse_ip(const char *in, size_t len, struct mk_ioc_ip *out
         }
     }
     mk_ioc_mask(a, alen, plen);
-    n = format_addr(a, alen, out->text, sizeof(out->text));
+    n = format_addr(a, alen, out->text);
     if (plen == alen * 8) {
         out->type = alen == 4 ? MK_IOC_IPV4 : MK_IOC_IPV6;
         memcpy(out->bin, a, alen);
@@ -601,7 +586,7 @@ static enum mk_status put_authority(struct wr *w, const char *h, size_t n, unsig
         if (n < 3 || h[n - 1] != ']' || !parse_addr(h + 1, n - 2, a, &alen)) {
             return MK_EINVAL;
         }
-        format_addr(a, alen, buf, sizeof(buf));
+        format_addr(a, alen, buf);
         if (alen == 16) {
             put(w, '[');
         }
@@ -610,7 +595,7 @@ static enum mk_status put_authority(struct wr *w, const char *h, size_t n, unsig
             put(w, ']');
         }
     } else if (n > 0 && is_digit(h[n - 1]) && parse_addr(h, n, a, &alen) && alen == 4) {
-        format_addr(a, alen, buf, sizeof(buf));
+        format_addr(a, alen, buf);
         put_n(w, buf, strlen(buf));
     } else {
         enum mk_status st = mk_ioc_norm_domain(h, n, buf, sizeof(buf), &dlen);

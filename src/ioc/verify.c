@@ -216,9 +216,7 @@ static const struct mk_json *addr_obj(struct mk_arena *a, const uint8_t ip[16], 
     bool v4 = memcmp(ip, mapped, sizeof(mapped)) == 0;
     struct objb o = {.n = 0};
 
-    if (inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? ip + 12 : ip, text, sizeof(text)) == NULL) {
-        return NULL;
-    }
+    (void)(v4 ? mk_ipv4_format(ip + 12, text) : mk_ipv6_format(ip, text));
     put_str(&o, "type", v4 ? "ipv4-addr" : "ipv6-addr");
     put_str(&o, "id", id);
     put_str(&o, "value", mk_arena_strndup(a, text, strlen(text)));

@@ -236,12 +236,13 @@ static enum mk_status rd_u16_put(struct rd *r, const char *sep)
 
 static enum mk_status fmt_addr(struct rd *r, int af, size_t len)
 {
-    char tmp[INET6_ADDRSTRLEN];
+    char tmp[46];
 
-    if (r->end - r->off != len || inet_ntop(af, r->p + r->off, tmp, sizeof(tmp)) == NULL) {
+    if (r->end - r->off != len) {
         return MK_EINVAL;
     }
-    sb_cstr(r->out, tmp);
+    sb_put(r->out, tmp,
+           af == AF_INET ? mk_ipv4_format(r->p + r->off, tmp) : mk_ipv6_format(r->p + r->off, tmp));
     r->off = r->end;
     return MK_OK;
 }
@@ -330,15 +331,15 @@ static enum mk_status svc_list(struct sb *out, const uint8_t *v, size_t len, uin
         return MK_EINVAL;
     }
     for (size_t i = 0; i < len; i += step) {
-        char tmp[INET6_ADDRSTRLEN];
+        char tmp[46];
 
         if (i > 0) {
             sb_put(out, ",", 1);
         }
         if (key == 0) {
             svc_key(out, be16(v + i));
-        } else if (inet_ntop(key == 4 ? AF_INET : AF_INET6, v + i, tmp, sizeof(tmp)) != NULL) {
-            sb_cstr(out, tmp);
+        } else {
+            sb_put(out, tmp, key == 4 ? mk_ipv4_format(v + i, tmp) : mk_ipv6_format(v + i, tmp));
         }
     }
     return MK_OK;
