@@ -202,6 +202,27 @@ void mk_jw_key(struct mk_jw *w, const char *key, size_t n);
 void mk_jw_key_cstr(struct mk_jw *w, const char *key);
 void mk_jw_str(struct mk_jw *w, const char *s, size_t n);
 void mk_jw_str_cstr(struct mk_jw *w, const char *s);
+
+/* Keys known when compiling, for writers that print the same keys millions of
+ * times (EVE): MK_JW_LIT("src_ip") holds ,"src_ip": so one copy writes the
+ * separator and the key, with no length count and no escaping scan. The key
+ * must need no escaping (a plain ASCII name). */
+struct mk_jw_lit {
+    const char *text; /* ,"key": */
+    size_t len;
+};
+
+#define MK_JW_LIT_INIT(key)                                                                        \
+    {                                                                                              \
+        ",\"" key "\":", sizeof(",\"" key "\":") - 1                                               \
+    }
+#define MK_JW_LIT(key) ((struct mk_jw_lit)MK_JW_LIT_INIT(key))
+void mk_jw_key_lit(struct mk_jw *w, struct mk_jw_lit key);
+/* A string value that needs no escaping because mekong made it (printable
+ * ASCII without '"' or '\\': timestamps, addresses, hex, names from its own
+ * tables). Never for bytes from the network. Debug builds check it (an invalid
+ * one sets MK_EINVAL); release builds trust it. */
+void mk_jw_str_plain(struct mk_jw *w, const char *s, size_t n);
 void mk_jw_raw_number(struct mk_jw *w, const char *s, size_t n); /* already valid JSON */
 void mk_jw_int(struct mk_jw *w, int64_t v);
 void mk_jw_uint(struct mk_jw *w, uint64_t v);

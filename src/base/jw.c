@@ -196,12 +196,36 @@ static bool skip_plain_all(const char *s, size_t n)
     return true;
 }
 
+/* "s" in one append when there is room (the common case). */
+static void put_quoted(struct mk_jw *w, const char *s, size_t n)
+{
+    struct mk_buf *b = w->out;
+
+    if (w->status == MK_OK && n + 2 < b->alloc - b->len && b->len + n + 2 <= b->max) {
+        uint8_t *d = b->data + b->len;
+
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        b->len += n + 2;
+        return;
+    }
+    put(w, "\"", 1);
+    put(w, s, n);
+    put(w, "\"", 1);
+}
+
 static void put_escaped(struct mk_jw *w, const char *s, size_t n)
 {
     const uint8_t *p = (const uint8_t *)s;
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     size_t i = 0;
 
+    if (skip_plain_all(s, n)) {
+        put_quoted(w, s, n); /* most strings: nothing to escape */
+        return;
+    }
     put(w, "\"", 1);
     while (i < n) {
         uint8_t c;
@@ -269,6 +293,31 @@ void mk_jw_key(struct mk_jw *w, const char *key, size_t n)
 void mk_jw_key_cstr(struct mk_jw *w, const char *key)
 {
     mk_jw_key(w, key, strlen(key));
+}
+
+void mk_jw_key_lit(struct mk_jw *w, struct mk_jw_lit key)
+{
+    if (w->indent == 0 && !w->after_key && w->depth > 0) {
+        bool first = !w->has_items[w->depth];
+
+        w->has_items[w->depth] = true;
+        put(w, key.text + first, key.len - first);
+        w->after_key = true;
+        return;
+    }
+    mk_jw_key(w, key.text + 2, key.len - 4); /* indented output, or a misuse */
+}
+
+void mk_jw_str_plain(struct mk_jw *w, const char *s, size_t n)
+{
+#ifndef NDEBUG
+    if (!skip_plain_all(s, n)) {
+        fail(w, MK_EINVAL); /* a caller's bug: this text needed escaping */
+        return;
+    }
+#endif
+    before_value(w);
+    put_quoted(w, s, n);
 }
 
 void mk_jw_str(struct mk_jw *w, const char *s, size_t n)

@@ -175,7 +175,10 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
                   const struct mk_flow *f, enum mk_flow_dir dir);
 void mk_eve_end(struct mk_eve_writer *w);
 
-/* Suricata's timestamp form, "2026-11-26T14:32:10.123456+0000"; out needs 40 bytes. */
+/* Suricata's timestamp form, "2026-11-26T14:32:10.123456+0000": always
+ * MK_EVE_TIME_LEN characters (a year outside 0-9999 prints as year 0000);
+ * out needs 40 bytes. */
+#define MK_EVE_TIME_LEN 31
 void mk_eve_format_time(struct mk_eve_time ts, char out[40]);
 
 #endif /* MK_EVE_H */

@@ -8,32 +8,45 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static void kv_str(struct mk_eve_writer *w, const char *key, const char *value)
+/* Every key below is a literal: written with its separator in one copy. */
+#define KEY(name) MK_JW_LIT(name)
+
+static void kv_str(struct mk_eve_writer *w, struct mk_jw_lit key, const char *value)
 {
     if (value != NULL) {
-        mk_jw_key_cstr(&w->jw, key);
+        mk_jw_key_lit(&w->jw, key);
         mk_jw_str_cstr(&w->jw, value);
     }
 }
 
-static void kv_uint(struct mk_eve_writer *w, const char *key, uint64_t value)
+/* A value mekong formatted or took from its own tables: no escaping scan
+ * (checked in debug builds, see mk_jw_str_plain). */
+static void kv_plain(struct mk_eve_writer *w, struct mk_jw_lit key, const char *value)
 {
-    mk_jw_key_cstr(&w->jw, key);
+    if (value != NULL) {
+        mk_jw_key_lit(&w->jw, key);
+        mk_jw_str_plain(&w->jw, value, strlen(value));
+    }
+}
+
+static void kv_uint(struct mk_eve_writer *w, struct mk_jw_lit key, uint64_t value)
+{
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_uint(&w->jw, value);
 }
 
-static void kv_bool(struct mk_eve_writer *w, const char *key, bool value)
+static void kv_bool(struct mk_eve_writer *w, struct mk_jw_lit key, bool value)
 {
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_bool(&w->jw, value);
 }
 
-static void kv_time(struct mk_eve_writer *w, const char *key, int64_t sec, uint32_t nsec)
+static void kv_time(struct mk_eve_writer *w, struct mk_jw_lit key, int64_t sec, uint32_t nsec)
 {
     char buf[40];
 
     mk_eve_writer_format_time(w, (struct mk_eve_time){sec, nsec}, buf);
-    kv_str(w, key, buf);
+    kv_plain(w, key, buf);
 }
 
 static struct mk_eve_time flow_start(const struct mk_flow *f)
@@ -45,24 +58,26 @@ static struct mk_eve_time flow_start(const struct mk_flow *f)
 
 static void write_tcp_flags(struct mk_eve_writer *w, const struct mk_flow *f)
 {
-    static const char *const names[] = {"fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"};
+    static const struct mk_jw_lit names[] = {
+        MK_JW_LIT_INIT("fin"), MK_JW_LIT_INIT("syn"), MK_JW_LIT_INIT("rst"), MK_JW_LIT_INIT("psh"),
+        MK_JW_LIT_INIT("ack"), MK_JW_LIT_INIT("urg"), MK_JW_LIT_INIT("ecn"), MK_JW_LIT_INIT("cwr")};
     uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
     char hex[3];
 
-    mk_jw_key_cstr(&w->jw, "tcp");
+    mk_jw_key_lit(&w->jw, KEY("tcp"));
     mk_jw_obj_open(&w->jw);
     (void)snprintf(hex, sizeof(hex), "%02x", all);
-    kv_str(w, "tcp_flags", hex);
+    kv_plain(w, KEY("tcp_flags"), hex);
     (void)snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[MK_FLOW_TOSERVER]);
-    kv_str(w, "tcp_flags_ts", hex);
+    kv_plain(w, KEY("tcp_flags_ts"), hex);
     (void)snprintf(hex, sizeof(hex), "%02x", f->tcp_flags[MK_FLOW_TOCLIENT]);
-    kv_str(w, "tcp_flags_tc", hex);
+    kv_plain(w, KEY("tcp_flags_tc"), hex);
     for (unsigned i = 0; i < 8; i++) {
         if (all & (1u << i)) {
             kv_bool(w, names[i], true);
         }
     }
-    kv_str(w, "state", mk_tcp_state_name(f->tcp_state));
+    kv_plain(w, KEY("state"), mk_tcp_state_name(f->tcp_state));
     mk_jw_obj_close(&w->jw);
 }
 
@@ -108,20 +123,20 @@ void mk_eve_flow(struct mk_eve_writer *w, const struct mk_flow *f, enum mk_flow_
     }
     mk_eve_begin(w, MK_EVE_FLOW, flow_start(f), f, MK_FLOW_TOSERVER);
     if (f->app_proto != MK_APP_UNKNOWN) {
-        kv_str(w, "app_proto", mk_app_proto_name((enum mk_app_proto)f->app_proto));
+        kv_plain(w, KEY("app_proto"), mk_app_proto_name((enum mk_app_proto)f->app_proto));
     }
-    mk_jw_key_cstr(&w->jw, "flow");
+    mk_jw_key_lit(&w->jw, KEY("flow"));
     mk_jw_obj_open(&w->jw);
-    kv_uint(w, "pkts_toserver", f->pkts[MK_FLOW_TOSERVER]);
-    kv_uint(w, "pkts_toclient", f->pkts[MK_FLOW_TOCLIENT]);
-    kv_uint(w, "bytes_toserver", f->bytes[MK_FLOW_TOSERVER]);
-    kv_uint(w, "bytes_toclient", f->bytes[MK_FLOW_TOCLIENT]);
-    kv_time(w, "start", f->first_sec, f->first_nsec);
-    kv_time(w, "end", f->last_sec, f->last_nsec);
-    kv_uint(w, "age", (uint64_t)(f->last_sec > f->first_sec ? f->last_sec - f->first_sec : 0));
-    kv_str(w, "state", flow_state(f));
-    kv_str(w, "reason", flow_reason(reason));
-    kv_bool(w, "alerted", (f->user_flags & 1u) != 0);
+    kv_uint(w, KEY("pkts_toserver"), f->pkts[MK_FLOW_TOSERVER]);
+    kv_uint(w, KEY("pkts_toclient"), f->pkts[MK_FLOW_TOCLIENT]);
+    kv_uint(w, KEY("bytes_toserver"), f->bytes[MK_FLOW_TOSERVER]);
+    kv_uint(w, KEY("bytes_toclient"), f->bytes[MK_FLOW_TOCLIENT]);
+    kv_time(w, KEY("start"), f->first_sec, f->first_nsec);
+    kv_time(w, KEY("end"), f->last_sec, f->last_nsec);
+    kv_uint(w, KEY("age"), (uint64_t)(f->last_sec > f->first_sec ? f->last_sec - f->first_sec : 0));
+    kv_plain(w, KEY("state"), flow_state(f));
+    kv_plain(w, KEY("reason"), flow_reason(reason));
+    kv_bool(w, KEY("alerted"), (f->user_flags & 1u) != 0);
     mk_jw_obj_close(&w->jw);
     if (f->proto == 6) {
         write_tcp_flags(w, f);
@@ -140,23 +155,23 @@ static void write_rrtype(struct mk_eve_writer *w, uint16_t type)
         (void)snprintf(buf, sizeof(buf), "TYPE%u", type);
         name = buf;
     }
-    kv_str(w, "rrtype", name);
+    kv_plain(w, KEY("rrtype"), name);
 }
 
-static void write_rrs(struct mk_eve_writer *w, const char *key, const struct mk_dns_rr *rr,
+static void write_rrs(struct mk_eve_writer *w, struct mk_jw_lit key, const struct mk_dns_rr *rr,
                       size_t n)
 {
     if (n == 0) {
         return;
     }
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_arr_open(&w->jw);
     for (size_t i = 0; i < n; i++) {
         mk_jw_obj_open(&w->jw);
-        kv_str(w, "rrname", rr[i].rrname);
+        kv_str(w, KEY("rrname"), rr[i].rrname);
         write_rrtype(w, rr[i].rrtype);
-        kv_uint(w, "ttl", rr[i].ttl);
-        kv_str(w, "rdata", rr[i].rdata);
+        kv_uint(w, KEY("ttl"), rr[i].ttl);
+        kv_str(w, KEY("rdata"), rr[i].rdata);
         mk_jw_obj_close(&w->jw);
     }
     mk_jw_arr_close(&w->jw);
@@ -171,7 +186,7 @@ static void write_grouped(struct mk_eve_writer *w, const struct mk_dns_msg *m)
     if (n == 0) {
         return;
     }
-    mk_jw_key_cstr(&w->jw, "grouped");
+    mk_jw_key_lit(&w->jw, KEY("grouped"));
     mk_jw_obj_open(&w->jw);
     for (size_t i = 0; i < n; i++) {
         const char *name = mk_dns_type_name(m->answers[i].rrtype);
@@ -197,22 +212,22 @@ static void write_dns_flags(struct mk_eve_writer *w, const struct mk_dns_msg *m)
     char hex[5];
 
     (void)snprintf(hex, sizeof(hex), "%x", m->flags);
-    kv_str(w, "flags", hex);
-    kv_bool(w, "qr", true);
+    kv_plain(w, KEY("flags"), hex);
+    kv_bool(w, KEY("qr"), true);
     if (m->flags & 0x0400) {
-        kv_bool(w, "aa", true);
+        kv_bool(w, KEY("aa"), true);
     }
     if (m->flags & 0x0200) {
-        kv_bool(w, "tc", true);
+        kv_bool(w, KEY("tc"), true);
     }
     if (m->flags & 0x0100) {
-        kv_bool(w, "rd", true);
+        kv_bool(w, KEY("rd"), true);
     }
     if (m->flags & 0x0080) {
-        kv_bool(w, "ra", true);
+        kv_bool(w, KEY("ra"), true);
     }
     if (m->flags & 0x0040) {
-        kv_bool(w, "z", true);
+        kv_bool(w, KEY("z"), true);
     }
 }
 
@@ -223,29 +238,29 @@ void mk_eve_dns(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_
         return;
     }
     mk_eve_begin(w, MK_EVE_DNS, ts, f, dir);
-    mk_jw_key_cstr(&w->jw, "dns");
+    mk_jw_key_lit(&w->jw, KEY("dns"));
     mk_jw_obj_open(&w->jw);
     if (!m->is_response) {
-        kv_str(w, "type", "query");
-        kv_uint(w, "id", m->id);
-        kv_str(w, "rrname", m->qname);
+        kv_plain(w, KEY("type"), "query");
+        kv_uint(w, KEY("id"), m->id);
+        kv_str(w, KEY("rrname"), m->qname);
         write_rrtype(w, m->qtype);
-        kv_uint(w, "tx_id", 0);
-        kv_uint(w, "opcode", m->opcode);
+        kv_uint(w, KEY("tx_id"), 0);
+        kv_uint(w, KEY("opcode"), m->opcode);
     } else {
-        kv_uint(w, "version", 2);
-        kv_str(w, "type", "answer");
-        kv_uint(w, "id", m->id);
+        kv_uint(w, KEY("version"), 2);
+        kv_plain(w, KEY("type"), "answer");
+        kv_uint(w, KEY("id"), m->id);
         write_dns_flags(w, m);
-        kv_uint(w, "opcode", m->opcode);
+        kv_uint(w, KEY("opcode"), m->opcode);
         if (m->n_questions > 0) {
-            kv_str(w, "rrname", m->qname);
+            kv_str(w, KEY("rrname"), m->qname);
             write_rrtype(w, m->qtype);
         }
-        kv_str(w, "rcode", mk_dns_rcode_name(m->rcode));
-        write_rrs(w, "answers", m->answers, m->n_answers);
+        kv_plain(w, KEY("rcode"), mk_dns_rcode_name(m->rcode));
+        write_rrs(w, KEY("answers"), m->answers, m->n_answers);
         write_grouped(w, m);
-        write_rrs(w, "authorities", m->authorities, m->n_authorities);
+        write_rrs(w, KEY("authorities"), m->authorities, m->n_authorities);
     }
     mk_jw_obj_close(&w->jw);
     mk_eve_end(w);
@@ -253,15 +268,15 @@ void mk_eve_dns(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_
 
 /* ---- http and fileinfo ------------------------------------------------------ */
 
-static void write_headers(struct mk_eve_writer *w, const char *key, const struct mk_http_header *h,
-                          size_t n)
+static void write_headers(struct mk_eve_writer *w, struct mk_jw_lit key,
+                          const struct mk_http_header *h, size_t n)
 {
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_arr_open(&w->jw);
     for (size_t i = 0; i < n; i++) {
         mk_jw_obj_open(&w->jw);
-        kv_str(w, "name", h[i].name);
-        kv_str(w, "value", h[i].value);
+        kv_str(w, KEY("name"), h[i].name);
+        kv_str(w, KEY("value"), h[i].value);
         mk_jw_obj_close(&w->jw);
     }
     mk_jw_arr_close(&w->jw);
@@ -269,27 +284,27 @@ static void write_headers(struct mk_eve_writer *w, const char *key, const struct
 
 static void write_http_body(struct mk_eve_writer *w, const struct mk_http_tx *tx)
 {
-    mk_jw_key_cstr(&w->jw, "http");
+    mk_jw_key_lit(&w->jw, KEY("http"));
     mk_jw_obj_open(&w->jw);
-    kv_str(w, "hostname", tx->hostname);
+    kv_str(w, KEY("hostname"), tx->hostname);
     if (tx->port >= 0) {
-        kv_uint(w, "http_port", (uint64_t)tx->port);
+        kv_uint(w, KEY("http_port"), (uint64_t)tx->port);
     }
-    kv_str(w, "url", tx->uri);
-    kv_str(w, "http_user_agent", tx->user_agent);
-    kv_str(w, "xff", tx->xff);
-    kv_str(w, "http_content_type", tx->content_type);
-    kv_str(w, "http_refer", tx->referer);
-    kv_str(w, "http_method", tx->method);
-    kv_str(w, "protocol", tx->protocol);
+    kv_str(w, KEY("url"), tx->uri);
+    kv_str(w, KEY("http_user_agent"), tx->user_agent);
+    kv_str(w, KEY("xff"), tx->xff);
+    kv_str(w, KEY("http_content_type"), tx->content_type);
+    kv_str(w, KEY("http_refer"), tx->referer);
+    kv_str(w, KEY("http_method"), tx->method);
+    kv_str(w, KEY("protocol"), tx->protocol);
     if (tx->has_status) {
-        kv_uint(w, "status", (uint64_t)tx->status); /* "000" is logged as 0, as Suricata */
+        kv_uint(w, KEY("status"), (uint64_t)tx->status); /* "000" is logged as 0, as Suricata */
     }
-    kv_str(w, "redirect", tx->redirect);
-    kv_uint(w, "length", tx->response_body_len);
+    kv_str(w, KEY("redirect"), tx->redirect);
+    kv_uint(w, KEY("length"), tx->response_body_len);
     if (w->cfg->http_headers) {
-        write_headers(w, "request_headers", tx->request_headers, tx->n_request_headers);
-        write_headers(w, "response_headers", tx->response_headers, tx->n_response_headers);
+        write_headers(w, KEY("request_headers"), tx->request_headers, tx->n_request_headers);
+        write_headers(w, KEY("response_headers"), tx->response_headers, tx->n_response_headers);
     }
     mk_jw_obj_close(&w->jw);
 }
@@ -301,7 +316,7 @@ void mk_eve_http(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk
         return;
     }
     mk_eve_begin(w, MK_EVE_HTTP, ts, f, MK_FLOW_TOSERVER);
-    kv_uint(w, "tx_id", tx->tx_id);
+    kv_uint(w, KEY("tx_id"), tx->tx_id);
     write_http_body(w, tx);
     mk_eve_end(w);
 }
@@ -313,40 +328,40 @@ void mk_eve_fileinfo(struct mk_eve_writer *w, struct mk_eve_time ts, const struc
         return;
     }
     mk_eve_begin(w, MK_EVE_FILEINFO, ts, f, fi->dir);
-    mk_jw_key_cstr(&w->jw, "fileinfo");
+    mk_jw_key_lit(&w->jw, KEY("fileinfo"));
     mk_jw_obj_open(&w->jw);
-    kv_str(w, "filename", fi->filename);
-    kv_bool(w, "gaps", fi->gaps);
-    kv_str(w, "state", fi->truncated ? "TRUNCATED" : "CLOSED");
-    kv_str(w, "md5", fi->md5);
-    kv_str(w, "sha1", fi->sha1);
-    kv_str(w, "sha256", fi->sha256);
-    kv_bool(w, "stored", false);
-    kv_uint(w, "size", fi->size);
-    kv_uint(w, "tx_id", fi->tx_id);
+    kv_str(w, KEY("filename"), fi->filename);
+    kv_bool(w, KEY("gaps"), fi->gaps);
+    kv_plain(w, KEY("state"), fi->truncated ? "TRUNCATED" : "CLOSED");
+    kv_plain(w, KEY("md5"), fi->md5);
+    kv_plain(w, KEY("sha1"), fi->sha1);
+    kv_plain(w, KEY("sha256"), fi->sha256);
+    kv_bool(w, KEY("stored"), false);
+    kv_uint(w, KEY("size"), fi->size);
+    kv_uint(w, KEY("tx_id"), fi->tx_id);
     mk_jw_obj_close(&w->jw);
     mk_eve_end(w);
 }
 
 /* ---- tls and quic ----------------------------------------------------------- */
 
-static void write_fingerprint(struct mk_eve_writer *w, const char *key, const char *hash,
+static void write_fingerprint(struct mk_eve_writer *w, struct mk_jw_lit key, const char *hash,
                               const char *string)
 {
     if (string == NULL) {
         return;
     }
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_obj_open(&w->jw);
-    kv_str(w, "hash", hash);
-    kv_str(w, "string", string);
+    kv_plain(w, KEY("hash"), hash);
+    kv_str(w, KEY("string"), string);
     mk_jw_obj_close(&w->jw);
 }
 
 static void write_alpns(struct mk_eve_writer *w, const struct mk_tls_info *t)
 {
     if (t->n_client_alpns > 0) {
-        mk_jw_key_cstr(&w->jw, "client_alpns");
+        mk_jw_key_lit(&w->jw, KEY("client_alpns"));
         mk_jw_arr_open(&w->jw);
         for (size_t i = 0; i < t->n_client_alpns; i++) {
             mk_jw_str_cstr(&w->jw, t->client_alpns[i]);
@@ -354,7 +369,7 @@ static void write_alpns(struct mk_eve_writer *w, const struct mk_tls_info *t)
         mk_jw_arr_close(&w->jw);
     }
     if (t->server_alpn != NULL) {
-        mk_jw_key_cstr(&w->jw, "server_alpns");
+        mk_jw_key_lit(&w->jw, KEY("server_alpns"));
         mk_jw_arr_open(&w->jw);
         mk_jw_str_cstr(&w->jw, t->server_alpn);
         mk_jw_arr_close(&w->jw);
@@ -366,29 +381,29 @@ static void write_cert(struct mk_eve_writer *w, const struct mk_tls_cert *c)
     if (c == NULL) {
         return;
     }
-    kv_str(w, "subject", c->subject);
-    kv_str(w, "issuerdn", c->issuer);
-    kv_str(w, "serial", c->serial);
-    kv_str(w, "fingerprint", c->fingerprint);
+    kv_str(w, KEY("subject"), c->subject);
+    kv_str(w, KEY("issuerdn"), c->issuer);
+    kv_plain(w, KEY("serial"), c->serial);
+    kv_plain(w, KEY("fingerprint"), c->fingerprint);
     /* Suricata prints these without fraction or offset */
     for (int i = 0; i < 2; i++) {
         char buf[40];
 
         mk_eve_format_time((struct mk_eve_time){i == 0 ? c->not_before : c->not_after, 0}, buf);
         buf[19] = '\0';
-        kv_str(w, i == 0 ? "notbefore" : "notafter", buf);
+        kv_plain(w, i == 0 ? KEY("notbefore") : KEY("notafter"), buf);
     }
 }
 
 static void write_tls_fields(struct mk_eve_writer *w, const struct mk_tls_info *t)
 {
     write_cert(w, t->cert);
-    kv_str(w, "sni", t->sni);
-    kv_str(w, "version", t->version);
-    write_fingerprint(w, "ja3", t->ja3_hash, t->ja3_string);
-    write_fingerprint(w, "ja3s", t->ja3s_hash, t->ja3s_string);
+    kv_str(w, KEY("sni"), t->sni);
+    kv_plain(w, KEY("version"), t->version);
+    write_fingerprint(w, KEY("ja3"), t->ja3_hash, t->ja3_string);
+    write_fingerprint(w, KEY("ja3s"), t->ja3s_hash, t->ja3s_string);
     if (t->ja4[0] != '\0') {
-        kv_str(w, "ja4", t->ja4);
+        kv_plain(w, KEY("ja4"), t->ja4);
     }
     write_alpns(w, t);
 }
@@ -400,7 +415,7 @@ void mk_eve_tls(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk_
         return;
     }
     mk_eve_begin(w, MK_EVE_TLS, ts, f, MK_FLOW_TOSERVER);
-    mk_jw_key_cstr(&w->jw, "tls");
+    mk_jw_key_lit(&w->jw, KEY("tls"));
     mk_jw_obj_open(&w->jw);
     write_tls_fields(w, t);
     mk_jw_obj_close(&w->jw);
@@ -416,19 +431,19 @@ void mk_eve_quic(struct mk_eve_writer *w, struct mk_eve_time ts, const struct mk
         return;
     }
     mk_eve_begin(w, MK_EVE_QUIC, ts, f, MK_FLOW_TOSERVER);
-    mk_jw_key_cstr(&w->jw, "quic");
+    mk_jw_key_lit(&w->jw, KEY("quic"));
     mk_jw_obj_open(&w->jw);
     if (version == 1) {
-        kv_str(w, "version", "1");
+        kv_plain(w, KEY("version"), "1");
     } else {
         (void)snprintf(vbuf, sizeof(vbuf), "%08x", version);
-        kv_str(w, "version", vbuf);
+        kv_plain(w, KEY("version"), vbuf);
     }
-    kv_str(w, "sni", t->sni);
-    write_fingerprint(w, "ja3", t->ja3_hash, t->ja3_string);
-    write_fingerprint(w, "ja3s", t->ja3s_hash, t->ja3s_string);
+    kv_str(w, KEY("sni"), t->sni);
+    write_fingerprint(w, KEY("ja3"), t->ja3_hash, t->ja3_string);
+    write_fingerprint(w, KEY("ja3s"), t->ja3s_hash, t->ja3s_string);
     if (t->ja4[0] != '\0') {
-        kv_str(w, "ja4", t->ja4);
+        kv_plain(w, KEY("ja4"), t->ja4);
     }
     write_alpns(w, t);
     mk_jw_obj_close(&w->jw);
@@ -446,13 +461,13 @@ void mk_eve_anomaly(struct mk_eve_writer *w, struct mk_eve_time ts, const struct
         return;
     }
     mk_eve_begin(w, MK_EVE_ANOMALY, ts, f, MK_FLOW_TOSERVER);
-    mk_jw_key_cstr(&w->jw, "anomaly");
+    mk_jw_key_lit(&w->jw, KEY("anomaly"));
     mk_jw_obj_open(&w->jw);
-    kv_str(w, "type", is_decode ? "decode" : "applayer");
-    kv_str(w, "event", event);
+    kv_plain(w, KEY("type"), is_decode ? "decode" : "applayer");
+    kv_str(w, KEY("event"), event);
     if (!is_decode && f != NULL && f->app_proto != MK_APP_UNKNOWN) {
-        kv_str(w, "app_proto", mk_app_proto_name((enum mk_app_proto)f->app_proto));
-        kv_str(w, "layer", "proto_parser");
+        kv_plain(w, KEY("app_proto"), mk_app_proto_name((enum mk_app_proto)f->app_proto));
+        kv_plain(w, KEY("layer"), "proto_parser");
     }
     mk_jw_obj_close(&w->jw);
     mk_eve_end(w);
@@ -502,9 +517,9 @@ void mk_eve_stats(struct mk_eve_writer *w, struct mk_eve_time ts, double uptime_
         return;
     }
     mk_eve_begin(w, MK_EVE_STATS, ts, NULL, MK_FLOW_TOSERVER);
-    mk_jw_key_cstr(&w->jw, "stats");
+    mk_jw_key_lit(&w->jw, KEY("stats"));
     mk_jw_obj_open(&w->jw);
-    kv_uint(w, "uptime", (uint64_t)uptime_sec);
+    kv_uint(w, KEY("uptime"), (uint64_t)uptime_sec);
     for (size_t i = 0; i < n; i++) {
         int keep = i > 0 ? shared_prefix(c[i - 1].name, c[i].name) : 0;
         size_t pos = 0;
@@ -548,26 +563,26 @@ static int severity_of(uint8_t confidence)
 }
 
 /* Suricata's rule metadata form: every value is an array of strings. */
-static void meta_kv(struct mk_eve_writer *w, const char *key, const char *value)
+static void meta_kv(struct mk_eve_writer *w, struct mk_jw_lit key, const char *value)
 {
     if (value == NULL || value[0] == '\0') {
         return;
     }
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_arr_open(&w->jw);
     mk_jw_str_cstr(&w->jw, value);
     mk_jw_arr_close(&w->jw);
 }
 
 /* A comma-separated list becomes one array. */
-static void meta_list(struct mk_eve_writer *w, const char *key, const char *csv)
+static void meta_list(struct mk_eve_writer *w, struct mk_jw_lit key, const char *csv)
 {
     const char *p = csv;
 
     if (csv == NULL || csv[0] == '\0') {
         return;
     }
-    mk_jw_key_cstr(&w->jw, key);
+    mk_jw_key_lit(&w->jw, key);
     mk_jw_arr_open(&w->jw);
     while (*p != '\0') {
         size_t n = strcspn(p, ",");
@@ -583,23 +598,23 @@ static void write_alert_metadata(struct mk_eve_writer *w, const struct mk_ioc_hi
 {
     char conf[8];
 
-    mk_jw_key_cstr(&w->jw, "metadata");
+    mk_jw_key_lit(&w->jw, KEY("metadata"));
     mk_jw_obj_open(&w->jw);
-    meta_kv(w, "stix_id", hit->stix_id);
-    meta_kv(w, "indicator_type", mk_ioc_type_name(hit->type));
-    meta_kv(w, "indicator_value", hit->value);
-    meta_kv(w, "matched_field", m->field);
-    meta_kv(w, "matched_value", m->value);
+    meta_kv(w, KEY("stix_id"), hit->stix_id);
+    meta_kv(w, KEY("indicator_type"), mk_ioc_type_name(hit->type));
+    meta_kv(w, KEY("indicator_value"), hit->value);
+    meta_kv(w, KEY("matched_field"), m->field);
+    meta_kv(w, KEY("matched_value"), m->value);
     if (hit->meta != NULL) {
-        meta_kv(w, "source", hit->meta->source);
-        meta_kv(w, "feed", hit->meta->feed);
-        meta_kv(w, "tlp", mk_tlp_name(hit->meta->tlp));
-        meta_list(w, "labels", hit->meta->labels);
-        meta_list(w, "kill_chain", hit->meta->kill_chain);
+        meta_kv(w, KEY("source"), hit->meta->source);
+        meta_kv(w, KEY("feed"), hit->meta->feed);
+        meta_kv(w, KEY("tlp"), mk_tlp_name(hit->meta->tlp));
+        meta_list(w, KEY("labels"), hit->meta->labels);
+        meta_list(w, KEY("kill_chain"), hit->meta->kill_chain);
     }
     if (hit->confidence != MK_IOC_CONFIDENCE_UNKNOWN) {
         (void)snprintf(conf, sizeof(conf), "%u", hit->confidence);
-        meta_kv(w, "confidence", conf);
+        meta_kv(w, KEY("confidence"), conf);
     }
     mk_jw_obj_close(&w->jw);
 }
@@ -620,25 +635,25 @@ void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct m
                        hit->value != NULL ? hit->value : "");
     }
     mk_eve_begin(w, MK_EVE_ALERT, ts, f, dir);
-    mk_jw_key_cstr(&w->jw, "alert");
+    mk_jw_key_lit(&w->jw, KEY("alert"));
     mk_jw_obj_open(&w->jw);
-    kv_str(w, "action", "allowed");
-    kv_uint(w, "gid", 1);
-    kv_uint(w, "signature_id", hit->sid);
-    kv_uint(w, "rev", 1);
-    kv_str(w, "signature", sig);
-    kv_str(w, "category", "Threat intelligence indicator match");
-    kv_uint(w, "severity", (uint64_t)severity_of(hit->confidence));
+    kv_plain(w, KEY("action"), "allowed");
+    kv_uint(w, KEY("gid"), 1);
+    kv_uint(w, KEY("signature_id"), hit->sid);
+    kv_uint(w, KEY("rev"), 1);
+    kv_str(w, KEY("signature"), sig);
+    kv_plain(w, KEY("category"), "Threat intelligence indicator match");
+    kv_uint(w, KEY("severity"), (uint64_t)severity_of(hit->confidence));
     write_alert_metadata(w, hit, m);
     mk_jw_obj_close(&w->jw);
     if (f != NULL) {
-        mk_jw_key_cstr(&w->jw, "flow");
+        mk_jw_key_lit(&w->jw, KEY("flow"));
         mk_jw_obj_open(&w->jw);
-        kv_uint(w, "pkts_toserver", f->pkts[MK_FLOW_TOSERVER]);
-        kv_uint(w, "pkts_toclient", f->pkts[MK_FLOW_TOCLIENT]);
-        kv_uint(w, "bytes_toserver", f->bytes[MK_FLOW_TOSERVER]);
-        kv_uint(w, "bytes_toclient", f->bytes[MK_FLOW_TOCLIENT]);
-        kv_time(w, "start", f->first_sec, f->first_nsec);
+        kv_uint(w, KEY("pkts_toserver"), f->pkts[MK_FLOW_TOSERVER]);
+        kv_uint(w, KEY("pkts_toclient"), f->pkts[MK_FLOW_TOCLIENT]);
+        kv_uint(w, KEY("bytes_toserver"), f->bytes[MK_FLOW_TOSERVER]);
+        kv_uint(w, KEY("bytes_toclient"), f->bytes[MK_FLOW_TOCLIENT]);
+        kv_time(w, KEY("start"), f->first_sec, f->first_nsec);
         mk_jw_obj_close(&w->jw);
     }
     mk_eve_end(w);

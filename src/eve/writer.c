@@ -58,8 +58,8 @@ static void format_seconds(int64_t sec, char out[20])
     if (gmtime_r(&t, &tm) == NULL) {
         memset(&tm, 0, sizeof(tm));
     }
-    if (strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        memcpy(out, "0000-00-00T00:00:00", 20); /* a year past 9999 */
+    if (strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
+        memcpy(out, "0000-00-00T00:00:00", 20); /* a year past 9999 or before 0 */
     }
 }
 
@@ -118,7 +118,7 @@ static const char *proto_name(uint8_t proto, char buf[8])
 static void write_vlan_and_tunnel(struct mk_eve_writer *w, const struct mk_flow *f)
 {
     if (f->n_vlans > 0) {
-        mk_jw_key_cstr(&w->jw, "vlan");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("vlan"));
         mk_jw_arr_open(&w->jw);
         for (uint8_t i = 0; i < f->n_vlans; i++) {
             mk_jw_uint(&w->jw, f->vlan[i]);
@@ -128,11 +128,11 @@ static void write_vlan_and_tunnel(struct mk_eve_writer *w, const struct mk_flow 
     if (f->n_tunnels > 0) {
         /* Suricata logs the outer addresses of the last tunnel; mekong keeps
          * the encapsulation chain instead (docs/eve.md). */
-        mk_jw_key_cstr(&w->jw, "tunnel");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("tunnel"));
         mk_jw_obj_open(&w->jw);
-        mk_jw_key_cstr(&w->jw, "depth");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("depth"));
         mk_jw_uint(&w->jw, f->n_tunnels);
-        mk_jw_key_cstr(&w->jw, "types");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("types"));
         mk_jw_arr_open(&w->jw);
         for (uint8_t i = 0; i < f->n_tunnels; i++) {
             mk_jw_str_cstr(&w->jw, mk_tunnel_name(f->tunnels[i]));
@@ -148,23 +148,24 @@ static void write_endpoints(struct mk_eve_writer *w, const struct mk_flow *f, en
     char dst[46];
     char pbuf[8];
     bool swap = dir == MK_FLOW_TOCLIENT;
+    size_t src_len = mk_addr_format(swap ? &f->dst : &f->src, src);
+    size_t dst_len = mk_addr_format(swap ? &f->src : &f->dst, dst);
+    const char *proto = proto_name(f->proto, pbuf);
 
-    mk_addr_format(swap ? &f->dst : &f->src, src);
-    mk_addr_format(swap ? &f->src : &f->dst, dst);
-    mk_jw_key_cstr(&w->jw, "src_ip");
-    mk_jw_str_cstr(&w->jw, src);
+    mk_jw_key_lit(&w->jw, MK_JW_LIT("src_ip"));
+    mk_jw_str_plain(&w->jw, src, src_len);
     if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
-        mk_jw_key_cstr(&w->jw, "src_port");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("src_port"));
         mk_jw_uint(&w->jw, swap ? f->dport : f->sport);
     }
-    mk_jw_key_cstr(&w->jw, "dest_ip");
-    mk_jw_str_cstr(&w->jw, dst);
+    mk_jw_key_lit(&w->jw, MK_JW_LIT("dest_ip"));
+    mk_jw_str_plain(&w->jw, dst, dst_len);
     if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
-        mk_jw_key_cstr(&w->jw, "dest_port");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("dest_port"));
         mk_jw_uint(&w->jw, swap ? f->sport : f->dport);
     }
-    mk_jw_key_cstr(&w->jw, "proto");
-    mk_jw_str_cstr(&w->jw, proto_name(f->proto, pbuf));
+    mk_jw_key_lit(&w->jw, MK_JW_LIT("proto"));
+    mk_jw_str_plain(&w->jw, proto, strlen(proto));
 }
 
 static void community_id(struct mk_eve_writer *w, const struct mk_flow *f, char out[64])
@@ -194,33 +195,33 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
     mk_jw_init(&w->jw, &w->buf, 0);
     mk_eve_writer_format_time(w, ts, tbuf);
     mk_jw_obj_open(&w->jw);
-    mk_jw_key_cstr(&w->jw, "timestamp");
-    mk_jw_str_cstr(&w->jw, tbuf);
+    mk_jw_key_lit(&w->jw, MK_JW_LIT("timestamp"));
+    mk_jw_str_plain(&w->jw, tbuf, MK_EVE_TIME_LEN);
     if (f != NULL) {
-        mk_jw_key_cstr(&w->jw, "flow_id");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("flow_id"));
         mk_jw_uint(&w->jw, f->flow_id);
     }
     if (w->cfg->iface != NULL) {
-        mk_jw_key_cstr(&w->jw, "in_iface");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("in_iface"));
         mk_jw_str_cstr(&w->jw, w->cfg->iface);
     }
-    mk_jw_key_cstr(&w->jw, "event_type");
-    mk_jw_str_cstr(&w->jw, mk_eve_type_name(type));
+    mk_jw_key_lit(&w->jw, MK_JW_LIT("event_type"));
+    mk_jw_str_plain(&w->jw, mk_eve_type_name(type), strlen(mk_eve_type_name(type)));
     if (f != NULL) {
         char cid[64];
 
         write_vlan_and_tunnel(w, f);
         write_endpoints(w, f, dir);
         community_id(w, f, cid);
-        mk_jw_key_cstr(&w->jw, "community_id");
-        mk_jw_str_cstr(&w->jw, cid);
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("community_id"));
+        mk_jw_str_plain(&w->jw, cid, strlen(cid));
         if (f->app_proto != MK_APP_UNKNOWN && type != MK_EVE_FLOW) {
-            mk_jw_key_cstr(&w->jw, "app_proto");
+            mk_jw_key_lit(&w->jw, MK_JW_LIT("app_proto"));
             mk_jw_str_cstr(&w->jw, mk_app_proto_name((enum mk_app_proto)f->app_proto));
         }
     }
     if (w->cfg->host != NULL) {
-        mk_jw_key_cstr(&w->jw, "host");
+        mk_jw_key_lit(&w->jw, MK_JW_LIT("host"));
         mk_jw_str_cstr(&w->jw, w->cfg->host);
     }
     w->events[type]++;

@@ -308,10 +308,84 @@ static void test_jw_close_without_open_fails_with_einval(void **state)
     mk_buf_fini(&b);
 }
 
+/* Literal keys and plain strings write exactly what the general calls write,
+ * compact and indented, first key or not. */
+static void write_with_literals(struct mk_jw *w, bool literals)
+{
+    mk_jw_obj_open(w);
+    if (literals) {
+        mk_jw_key_lit(w, MK_JW_LIT("src_ip"));
+        mk_jw_str_plain(w, "192.0.2.1", 9);
+        mk_jw_key_lit(w, MK_JW_LIT("dest_port"));
+    } else {
+        mk_jw_key_cstr(w, "src_ip");
+        mk_jw_str_cstr(w, "192.0.2.1");
+        mk_jw_key_cstr(w, "dest_port");
+    }
+    mk_jw_uint(w, 53);
+    mk_jw_key_cstr(w, "dns");
+    mk_jw_obj_open(w);
+    if (literals) {
+        mk_jw_key_lit(w, MK_JW_LIT("rrtype"));
+        mk_jw_str_plain(w, "AAAA", 4);
+    } else {
+        mk_jw_key_cstr(w, "rrtype");
+        mk_jw_str_cstr(w, "AAAA");
+    }
+    mk_jw_obj_close(w);
+    mk_jw_obj_close(w);
+}
+
+static void test_jw_literal_keys_and_plain_strings_match_the_general_calls(void **state)
+{
+    (void)state;
+    for (int indent = 0; indent <= 2; indent += 2) {
+        struct mk_buf want;
+        struct mk_buf got;
+        struct mk_jw w;
+
+        mk_buf_init(&want, 4096);
+        mk_buf_init(&got, 4096);
+        mk_jw_init(&w, &want, indent);
+        write_with_literals(&w, false);
+        assert_int_equal(mk_jw_status(&w), MK_OK);
+        mk_jw_init(&w, &got, indent);
+        write_with_literals(&w, true);
+        assert_int_equal(mk_jw_status(&w), MK_OK);
+        assert_string_equal((const char *)got.data, (const char *)want.data);
+        if (indent == 0) {
+            assert_string_equal((const char *)got.data,
+                                "{\"src_ip\":\"192.0.2.1\",\"dest_port\":53,"
+                                "\"dns\":{\"rrtype\":\"AAAA\"}}");
+        }
+        mk_buf_fini(&want);
+        mk_buf_fini(&got);
+    }
+}
+
+#ifndef NDEBUG
+static void test_jw_plain_string_that_needed_escaping_is_an_error_in_debug_builds(void **state)
+{
+    struct mk_buf b;
+    struct mk_jw w;
+
+    (void)state;
+    mk_buf_init(&b, 4096);
+    mk_jw_init(&w, &b, 0);
+    mk_jw_str_plain(&w, "a\"b", 3);
+    assert_int_equal(mk_jw_status(&w), MK_EINVAL);
+    mk_buf_fini(&b);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jw_compact_output_is_exact),
+        cmocka_unit_test(test_jw_literal_keys_and_plain_strings_match_the_general_calls),
+#ifndef NDEBUG
+        cmocka_unit_test(test_jw_plain_string_that_needed_escaping_is_an_error_in_debug_builds),
+#endif
         cmocka_unit_test(test_jw_indented_output_is_exact),
         cmocka_unit_test(test_jw_deep_indentation_beyond_32_spaces_is_exact),
         cmocka_unit_test(test_jw_writes_scalar_at_root),
