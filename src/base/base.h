@@ -148,6 +148,10 @@ const struct evp_md_st *mk_hash_md(enum mk_hash_alg alg);
 void mk_hash_md5(const void *p, size_t n, uint8_t out[16]);
 void mk_hash_sha1(const void *p, size_t n, uint8_t out[20]);
 void mk_hash_sha256(const void *p, size_t n, uint8_t out[32]);
+/* HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes (false otherwise or
+ * when OpenSSL fails): HKDF for QUIC's Initial keys. */
+MK_MUST_CHECK bool mk_hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg, size_t mlen,
+                                  uint8_t out[32]);
 uint64_t mk_hash64(const void *p, size_t n, uint64_t seed); /* XXH3 */
 /* Lower-case hex; out needs 2n+1 bytes. */
 void mk_hex_encode(const uint8_t *p, size_t n, char *out);

@@ -73,30 +73,6 @@ static void ciphers_fetch(void)
     aes_gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 }
 
-/* HMAC-SHA256 (RFC 2104) over the cached SHA-256: HMAC() would fetch the HMAC
- * MAC and SHA-256 on every call. The key is at most one block (64 bytes). */
-static bool hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg, size_t mlen,
-                        uint8_t out[32])
-{
-    const EVP_MD *md = mk_hash_md(MK_HASH_SHA256);
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    uint8_t pad[64];
-    uint8_t inner[32] = {0}; /* written by round 0, read by round 1 */
-    bool ok = md != NULL && c != NULL && klen <= sizeof(pad);
-
-    for (int round = 0; ok && round < 2; round++) {
-        memset(pad, round == 0 ? 0x36 : 0x5c, sizeof(pad));
-        for (size_t i = 0; i < klen; i++) {
-            pad[i] ^= key[i];
-        }
-        ok = EVP_DigestInit_ex(c, md, NULL) == 1 && EVP_DigestUpdate(c, pad, sizeof(pad)) == 1 &&
-             EVP_DigestUpdate(c, round == 0 ? msg : inner, round == 0 ? mlen : 32) == 1 &&
-             EVP_DigestFinal_ex(c, round == 0 ? inner : out, NULL) == 1;
-    }
-    EVP_MD_CTX_free(c);
-    return ok;
-}
-
 /* HKDF-Expand-Label(secret, label, "", len) for len <= 32: one HMAC block. */
 static bool expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
 {
@@ -114,7 +90,7 @@ static bool expand_label(const uint8_t secret[32], const char *label, uint8_t *o
     memcpy(info + 9, label, ll);
     info[9 + ll] = 0;  /* empty context */
     info[10 + ll] = 1; /* HKDF-Expand counter T(1) */
-    if (!hmac_sha256(secret, 32, info, 11 + ll, block)) {
+    if (!mk_hmac_sha256(secret, 32, info, 11 + ll, block)) {
         return false;
     }
     memcpy(out, block, len);
@@ -144,7 +120,7 @@ MK_MUST_CHECK enum mk_status mk_quic_initial_keys(uint32_t version, const uint8_
         return MK_EINVAL;
     }
     /* HKDF-Extract(salt, dcid) is HMAC with the salt as key. */
-    if (!hmac_sha256(salt, 20, dcid, dcid_len, initial) ||
+    if (!mk_hmac_sha256(salt, 20, dcid, dcid_len, initial) ||
         !expand_label(initial, server ? "server in" : "client in", secret, 32) ||
         !expand_label(secret, v2 ? "quicv2 key" : "quic key", out->key, 16) ||
         !expand_label(secret, v2 ? "quicv2 iv" : "quic iv", out->iv, 12) ||
@@ -241,13 +217,15 @@ static void crypto_data(struct quic_state *s, struct mk_proto_ctx *ctx, struct m
         return; /* beyond the hello: later handshake messages */
     }
     if (c->buf == NULL) {
-        /* once per side and flow: the data, then one bit per byte */
-        c->buf = calloc(1, QUIC_MAX_CRYPTO + QUIC_MAX_CRYPTO / 8);
+        /* once per side and flow: the data, then one bit per byte; only the
+         * bitmap needs zeroing (the data is read only where its bit is set) */
+        c->buf = malloc(QUIC_CRYPTO_BYTES);
         if (c->buf == NULL) {
             anomaly(ctx, flow, "quic.memcap");
             c->done = true;
             return;
         }
+        memset(c->buf + QUIC_MAX_CRYPTO, 0, QUIC_MAX_CRYPTO / 8);
     }
     have = c->buf + QUIC_MAX_CRYPTO;
     if (n > QUIC_MAX_CRYPTO - off) {

@@ -94,6 +94,29 @@ static void test_hash64_depends_on_input_and_seed(void **state)
     assert_true(mk_hash64("abc", 3, 0) != mk_hash64("abc", 3, 1));
 }
 
+/* RFC 4231 test cases 1 and 2; a key over one block is refused, not hashed. */
+static void test_hmac_sha256_matches_rfc4231(void **state)
+{
+    uint8_t key1[20];
+    uint8_t mac[32];
+    char hex[65];
+
+    (void)state;
+    memset(key1, 0x0b, sizeof(key1));
+    assert_true(mk_hmac_sha256(key1, sizeof(key1), (const uint8_t *)"Hi There", 8, mac));
+    mk_hex_encode(mac, sizeof(mac), hex);
+    assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    assert_true(mk_hmac_sha256((const uint8_t *)"Jefe", 4,
+                               (const uint8_t *)"what do ya want for nothing?", 28, mac));
+    mk_hex_encode(mac, sizeof(mac), hex);
+    assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    {
+        uint8_t long_key[65] = {0};
+
+        assert_false(mk_hmac_sha256(long_key, sizeof(long_key), key1, 1, mac));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +128,7 @@ int main(void)
         cmocka_unit_test(test_hex_encode_is_lower_case_and_terminated),
         cmocka_unit_test(test_hex_encode_of_nothing_is_empty_string),
         cmocka_unit_test(test_hash64_depends_on_input_and_seed),
+        cmocka_unit_test(test_hmac_sha256_matches_rfc4231),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
