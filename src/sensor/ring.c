@@ -91,12 +91,24 @@ void mk_ring_pop(struct ring *r, const struct ring_hdr *h)
     atomic_store_explicit(&r->head, head + h->size, memory_order_release);
 }
 
+/* The CPU's spin-wait hint: lets a sibling hyperthread (or, in a VM, whatever
+ * shares the physical core) run while this one waits. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 void mk_ring_wait(unsigned round)
 {
     if (round < 64) {
-        return; /* busy: the other side is usually microseconds away */
+        cpu_relax(); /* busy: the other side is usually microseconds away */
+        return;
     }
-    if (round < 128) {
+    if (round < 80) {
         sched_yield();
         return;
     }

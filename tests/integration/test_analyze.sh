@@ -40,6 +40,21 @@ expect_grep "$TMP/eve.json" '"alert":\{"action":"allowed","gid":1,"signature_id"
 expect_grep "$TMP/eve.json" '"tlp":\["TLP:GREEN"\]' "alerts carry the TLP"
 expect_grep "$TMP/eve.json" '"stix_id":\["indicator--' "alerts carry the STIX id"
 
+# the same alerts with two workers (each thread its own RCU reader of the
+# indicator set); a plain list: temporal patterns are per worker
+for mode in "--threads 1" "--threads 2"; do
+    rm -f "$TMP/mode.json" # EVE files are appended to, as Suricata does
+    # shellcheck disable=SC2086 # $mode is two options on purpose
+    "$MEKONG" sensor -q --no-progress -r "$s/pcap/demo.pcap" $mode \
+        --indicators "$s/indicators/blocklist.txt" -o "$TMP/mode.json"
+    jq -r 'select(.event_type == "alert") | .alert.metadata |
+           [.indicator_value[0], .matched_field[0]] | @tsv' "$TMP/mode.json" |
+        sort >"$TMP/mode-${mode// /}"
+done
+if [ -s "$TMP/mode---threads1" ] && cmp -s "$TMP/mode---threads1" "$TMP/mode---threads2"
+then ok "one and two worker threads raise the same alerts"
+else not_ok "two worker threads change the alerts"; fi
+
 # the same sids on a second run (stable across loads)
 "$MEKONG" analyze "$s/pcap/demo.pcap" --indicators "$s/indicators/blocklist.txt" \
     --indicators "$s/stix/threat-report.json" --eve "$TMP/eve2.json" >/dev/null
