@@ -21,8 +21,9 @@
 
 struct mk_capture {
     pcap_t *pcap;
-    FILE *fp;  /* the stream pcap reads (pcap_close closes it) */
-    gzFile gz; /* behind fp when the file is gzip'ed */
+    FILE *fp;    /* the stream pcap reads (pcap_close closes it) */
+    gzFile gz;   /* behind fp when the file is gzip'ed */
+    char *iobuf; /* fp's stdio buffer for a plain file; freed after fp is closed */
     uint64_t size;
     uint32_t ts_mult; /* 1 for nanosecond timestamps, 1000 for microseconds */
     int fd;           /* live: pcap's selectable descriptor, polled with timeout_ms */
@@ -114,6 +115,8 @@ static enum mk_status open_stream(struct mk_capture *c, FILE *fp, const char *na
     return set_filter(c, opts != NULL ? opts->bpf : NULL, err);
 }
 
+#define CAPTURE_IOBUF (1u << 20)
+
 static FILE *open_input(const char *path, struct mk_capture *c, struct mk_error *err)
 {
     FILE *fp;
@@ -136,6 +139,15 @@ static FILE *open_input(const char *path, struct mk_capture *c, struct mk_error 
         mk_error_set(err, path, "%s: %s", path, strerror(errno));
         return NULL;
     }
+    /* libpcap reads each record with fread: with stdio's default 4 KiB buffer
+     * that is a read(2) every dozen packets (330k syscalls for the 1.35 GB
+     * benchmark capture); 1 MiB makes it 1,300. Without the buffer stdio's
+     * default still works. */
+    c->iobuf = malloc(CAPTURE_IOBUF);
+    if (c->iobuf != NULL && setvbuf(fp, c->iobuf, _IOFBF, CAPTURE_IOBUF) != 0) {
+        free(c->iobuf);
+        c->iobuf = NULL;
+    }
     if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
         c->size = (uint64_t)sb.st_size;
     }
@@ -144,6 +156,8 @@ static FILE *open_input(const char *path, struct mk_capture *c, struct mk_error 
     }
     fd = dup(fileno(fp));
     (void)fclose(fp);
+    free(c->iobuf); /* zlib buffers the gzip stream itself */
+    c->iobuf = NULL;
     fp = fd < 0 ? NULL : gz_stream(fd, &c->gz);
     if (fp == NULL) {
         if (fd >= 0) {
@@ -167,6 +181,7 @@ enum mk_status mk_capture_open_file(const char *path, const struct mk_capture_op
     }
     fp = open_input(path, c, err);
     if (fp == NULL) {
+        free(c->iobuf);
         free(c);
         return MK_EIO;
     }
@@ -283,6 +298,7 @@ void mk_capture_close(struct mk_capture *c)
     if (c->pcap != NULL) {
         pcap_close(c->pcap); /* closes c->fp, and c->gz through it */
     }
+    free(c->iobuf);
     free(c);
 }
 
