@@ -175,6 +175,26 @@ void mk_flow_table_free(struct mk_flow_table *t);
 struct mk_flow *mk_flow_table_packet(struct mk_flow_table *t, const struct mk_packet *p,
                                      enum mk_flow_dir *dir);
 
+/* The same in two steps, for a caller that decodes a few packets ahead (the
+ * sensor's batches): every packet reads one flow at random from a table far
+ * larger than the caches, and starting those loads a packet or two early
+ * overlaps their latency with the work on the packets before.
+ * mk_flow_lookup_begin hashes the packet's key and prefetches its hash bucket;
+ * mk_flow_lookup_prefetch (later) prefetches the flow the bucket points to;
+ * mk_flow_table_packet_at then does what mk_flow_table_packet does. Between
+ * begin and _at the packet must not change; other packets may be processed. */
+struct mk_flow_lookup {
+    struct mk_flow_key key;
+    uint64_t hash;
+    bool has_flow; /* false: the packet has no flow (mk_flow_table_packet's NULL) */
+};
+
+void mk_flow_lookup_begin(const struct mk_flow_table *t, const struct mk_packet *p,
+                          struct mk_flow_lookup *l);
+void mk_flow_lookup_prefetch(const struct mk_flow_table *t, const struct mk_flow_lookup *l);
+struct mk_flow *mk_flow_table_packet_at(struct mk_flow_table *t, const struct mk_packet *p,
+                                        const struct mk_flow_lookup *l, enum mk_flow_dir *dir);
+
 /* Ends flows idle past their timeout at packet time now_sec. Cheap when
  * nothing is due: call it for every packet or once a second. */
 void mk_flow_table_expire(struct mk_flow_table *t, int64_t now_sec);

@@ -453,29 +453,49 @@ static enum mk_flow_dir packet_dir(const struct mk_flow *f, const struct mk_pack
     return same_src && p->sport == f->sport ? MK_FLOW_TOSERVER : MK_FLOW_TOCLIENT;
 }
 
-struct mk_flow *mk_flow_table_packet(struct mk_flow_table *t, const struct mk_packet *p,
-                                     enum mk_flow_dir *dir)
+void mk_flow_lookup_begin(const struct mk_flow_table *t, const struct mk_packet *p,
+                          struct mk_flow_lookup *l)
 {
-    struct mk_flow_key k;
     bool src_is_lo;
-    uint64_t hash;
+
+    l->has_flow = p->ip_version != 0 && !p->is_fragment;
+    if (!l->has_flow) {
+        return;
+    }
+    make_key(p, &l->key, &src_is_lo);
+    l->hash = mk_hash64(&l->key, sizeof(l->key), t->hash_seed);
+    __builtin_prefetch(&t->buckets[l->hash & t->bucket_mask]);
+}
+
+void mk_flow_lookup_prefetch(const struct mk_flow_table *t, const struct mk_flow_lookup *l)
+{
+    if (l->has_flow) {
+        const struct mk_flow *f = t->buckets[l->hash & t->bucket_mask];
+
+        if (f != NULL) {
+            __builtin_prefetch(f); /* hash, chain link and key share its first line */
+        }
+    }
+}
+
+struct mk_flow *mk_flow_table_packet_at(struct mk_flow_table *t, const struct mk_packet *p,
+                                        const struct mk_flow_lookup *l, enum mk_flow_dir *dir)
+{
     struct mk_flow *f;
     enum mk_flow_end reason;
     enum mk_flow_dir d;
     int64_t prev_sec;
 
-    if (p->ip_version == 0 || p->is_fragment) {
+    if (!l->has_flow) {
         return NULL;
     }
-    make_key(p, &k, &src_is_lo);
-    hash = mk_hash64(&k, sizeof(k), t->hash_seed);
-    f = find(t, &k, hash);
+    f = find(t, &l->key, l->hash);
     if (f != NULL && is_stale(t, f, p, &reason)) {
         end_flow(t, f, reason);
         f = NULL;
     }
     if (f == NULL) {
-        f = create(t, &k, hash, p);
+        f = create(t, &l->key, l->hash, p);
         if (f == NULL) {
             return NULL;
         }
@@ -491,4 +511,13 @@ struct mk_flow *mk_flow_table_packet(struct mk_flow_table *t, const struct mk_pa
     lru_touch(t, f, prev_sec);
     *dir = d;
     return f;
+}
+
+struct mk_flow *mk_flow_table_packet(struct mk_flow_table *t, const struct mk_packet *p,
+                                     enum mk_flow_dir *dir)
+{
+    struct mk_flow_lookup l;
+
+    mk_flow_lookup_begin(t, p, &l);
+    return mk_flow_table_packet_at(t, p, &l, dir);
 }

@@ -83,11 +83,26 @@ static double now_mono(void)
 
 /* ---- the run ---------------------------------------------------------------- */
 
+/* With one thread, frames are copied out of libpcap's buffer (which the next
+ * read overwrites) into a small batch, so the worker can decode a few ahead
+ * (mk_worker_frames). The batch is processed before anything that must see
+ * every earlier packet: housekeeping, a quiet interface, the end. */
+#define BATCH_FRAMES 16
+#define BATCH_BYTES  (1u << 20) /* more than any frame (snaplen is at most 256 KiB) */
+
+struct batch {
+    struct mk_frame frames[BATCH_FRAMES];
+    size_t n;
+    uint8_t *bytes; /* BATCH_BYTES; NULL: no batching, frames go one by one */
+    size_t used;
+};
+
 struct run {
     const struct mk_sensor_config *cfg;
     struct mk_eve_output out;
     struct worker *workers;
     unsigned n_workers;
+    struct batch batch;             /* one thread only */
     struct mk_eve_writer stats_eve; /* the reading thread's own writer */
     struct mk_capture_stats cap_stats;
     struct mk_sensor_totals totals;
@@ -118,13 +133,43 @@ static void progress(struct run *r, struct mk_capture *c, const char *name)
     (void)fprintf(stderr, "\r%.40s [%-50.*s] %3d%%", name, pct / 2, bar, pct);
 }
 
-/* Hands a frame to its worker: inline, or through the worker's ring. */
+static void batch_flush(struct run *r)
+{
+    struct batch *b = &r->batch;
+
+    if (b->n > 0) {
+        mk_worker_frames(&r->workers[0], b->frames, b->n);
+    }
+    b->n = 0;
+    b->used = 0;
+}
+
+static void batch_add(struct run *r, const struct mk_frame *f)
+{
+    struct batch *b = &r->batch;
+
+    if (b->bytes == NULL || f->caplen > BATCH_BYTES) {
+        mk_worker_frame(&r->workers[0], f);
+        return;
+    }
+    if (b->n == BATCH_FRAMES || f->caplen > BATCH_BYTES - b->used) {
+        batch_flush(r);
+    }
+    b->frames[b->n] = *f;
+    b->frames[b->n].data = b->bytes + b->used;
+    memcpy(b->bytes + b->used, f->data, f->caplen);
+    b->used += f->caplen;
+    b->n++;
+}
+
+/* Hands a frame to its worker: batched on this thread, or through the worker's
+ * ring. */
 static void dispatch(struct run *r, const struct mk_frame *f, bool live)
 {
     struct worker *w;
 
     if (!r->threaded) {
-        mk_worker_frame(&r->workers[0], f);
+        batch_add(r, f);
         return;
     }
     w = &r->workers[mk_decode_dispatch_hash(f) % r->n_workers];
@@ -276,6 +321,7 @@ static void housekeeping(struct run *r, int64_t pkt_sec)
 {
     double t = now_mono();
 
+    batch_flush(r); /* expiry and stats see every packet read so far */
     if (pkt_sec > r->last_tick_sec) {
         r->last_tick_sec = pkt_sec;
         broadcast(r, RING_TICK, pkt_sec);
@@ -339,6 +385,7 @@ static enum mk_status read_capture(struct run *r, struct mk_capture *c, const ch
             progress(r, c, name);
         }
     }
+    batch_flush(r);
     if (stop_requested && st != MK_OK) {
         st = MK_ENOTFOUND; /* a read cut short by the stop signal is a normal end */
     }
@@ -444,6 +491,9 @@ static enum mk_status start(struct run *r, struct mk_error *err)
     r->n_workers = r->cfg->threads == 0 ? 1 : r->cfg->threads;
     r->n_workers = r->n_workers > MK_SENSOR_MAX_THREADS ? MK_SENSOR_MAX_THREADS : r->n_workers;
     r->threaded = r->n_workers > 1;
+    if (!r->threaded) {
+        r->batch.bytes = malloc(BATCH_BYTES); /* NULL: frames go one by one */
+    }
     r->workers = calloc(r->n_workers, sizeof(*r->workers));
     if (r->workers == NULL) {
         return MK_ENOMEM;
@@ -493,6 +543,7 @@ static void cleanup(struct run *r)
         mk_worker_fini(&r->workers[i]);
     }
     free(r->workers);
+    free(r->batch.bytes);
     mk_eve_writer_fini(&r->stats_eve);
     mk_eve_output_close(&r->out);
     mk_ioc_handle_free(r->iocs);

@@ -129,6 +129,9 @@ MK_MUST_CHECK enum mk_status mk_worker_init(struct worker *w, unsigned index,
 void mk_worker_fini(struct worker *w);
 /* Processes one frame on the calling thread. */
 void mk_worker_frame(struct worker *w, const struct mk_frame *f);
+/* Processes n frames in order, decoding a few ahead to prefetch their flows;
+ * the frames must stay valid until it returns. */
+void mk_worker_frames(struct worker *w, const struct mk_frame *f, size_t n);
 void mk_worker_tick(struct worker *w, int64_t now_sec);
 /* Ends every flow (shutdown) and flushes the EVE buffer. */
 void mk_worker_drain(struct worker *w);

@@ -374,30 +374,79 @@ void mk_worker_fini(struct worker *w)
 
 /* ---- per packet --------------------------------------------------------------- */
 
-void mk_worker_frame(struct worker *w, const struct mk_frame *f)
+/* Decodes a frame; false when it has nothing more to give (counted). */
+static bool decode(struct worker *w, const struct mk_frame *f, struct mk_packet *p)
 {
-    struct mk_packet p;
-    struct mk_flow *flow;
-    enum mk_flow_dir dir;
     enum mk_status st;
 
     w->stats.packets++;
     w->stats.bytes += f->caplen;
-    w->now = (struct mk_eve_time){f->ts_sec, f->ts_nsec};
-    st = mk_decode_frame(w->decoder, f, &p);
+    st = mk_decode_frame(w->decoder, f, p);
     if (st != MK_OK) {
         w->stats.invalid += st != MK_EAGAIN;
-        return;
+        return false;
     }
-    flow = mk_flow_table_packet(w->flows, &p, &dir);
+    return true;
+}
+
+/* Flow, reassembly, analyzers and matching for a decoded packet. */
+static void process(struct worker *w, const struct mk_packet *p, const struct mk_flow_lookup *l)
+{
+    struct mk_flow *flow;
+    enum mk_flow_dir dir;
+
+    w->now = (struct mk_eve_time){p->ts_sec, p->ts_nsec};
+    flow = mk_flow_table_packet_at(w->flows, p, l, &dir);
     if (flow == NULL) {
         return;
     }
-    if (flow->pkts[0] + flow->pkts[1] == (p.is_reassembled ? p.frag_frames : 1u)) {
+    if (flow->pkts[0] + flow->pkts[1] == (p->is_reassembled ? p->frag_frames : 1u)) {
         mk_match_flow(w, flow); /* a new flow: its endpoints, once */
     }
-    if (p.proto == 17) {
-        app_datagram(w, flow, dir, &p);
+    if (p->proto == 17) {
+        app_datagram(w, flow, dir, p);
+    }
+}
+
+void mk_worker_frame(struct worker *w, const struct mk_frame *f)
+{
+    mk_worker_frames(w, f, 1);
+}
+
+/* Decoding runs up to WORKER_AHEAD packets ahead of processing, so that each
+ * packet's flow is on its way from memory (bucket, then flow) while the packets
+ * before it are handled: with a flow table far larger than the caches that
+ * load was the sensor's largest single stall. A reassembled datagram ends a
+ * run: its bytes live in the decoder, which the next decode may reuse. */
+#define WORKER_AHEAD 8
+
+void mk_worker_frames(struct worker *w, const struct mk_frame *f, size_t n)
+{
+    struct mk_packet p[WORKER_AHEAD];
+    struct mk_flow_lookup l[WORKER_AHEAD];
+    bool ok[WORKER_AHEAD];
+
+    for (size_t i = 0; i < n;) {
+        size_t m = 0;
+
+        while (m < WORKER_AHEAD && i + m < n) {
+            ok[m] = decode(w, &f[i + m], &p[m]);
+            if (ok[m]) {
+                mk_flow_lookup_begin(w->flows, &p[m], &l[m]);
+            }
+            if (ok[m++] && p[m - 1].is_reassembled) {
+                break;
+            }
+        }
+        for (size_t k = 0; k < m; k++) {
+            if (k + 1 < m && ok[k + 1]) {
+                mk_flow_lookup_prefetch(w->flows, &l[k + 1]);
+            }
+            if (ok[k]) {
+                process(w, &p[k], &l[k]);
+            }
+        }
+        i += m;
     }
 }
 
