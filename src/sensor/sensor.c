@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include "sensor/sensor_int.h"
 
 /* Signal flags: the one place mekong keeps process-wide state, because a
@@ -559,6 +561,12 @@ enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_senso
     enum mk_status st;
 
     memset(&r, 0, sizeof(r));
+    /* No glibc fastbins: flows end by the hundred thousand and free their small
+     * objects together; fastbins kept them all unmerged until the next large
+     * allocation or free walked and merged the lot at once (2% of a benchmark
+     * run, a stall at a random moment in a live one). The per-thread tcache
+     * still serves small allocations without locks. */
+    (void)mallopt(M_MXFAST, 0);
     r.cfg = cfg;
     r.started = now_mono();
     r.last_stats = r.started;
