@@ -56,8 +56,10 @@ size_t mk_ipv6_format(const uint8_t b[16], char out[46])
     int best_len = 0;
     size_t k = 0;
 
-    for (int i = 0, run = -1; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         g[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+    }
+    for (int i = 0, run = -1; i < 8; i++) {
         if (g[i] != 0) {
             run = -1;
             continue;

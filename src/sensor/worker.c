@@ -424,19 +424,19 @@ void mk_worker_frames(struct worker *w, const struct mk_frame *f, size_t n)
 {
     struct mk_packet p[WORKER_AHEAD];
     struct mk_flow_lookup l[WORKER_AHEAD];
-    bool ok[WORKER_AHEAD];
+    bool ok[WORKER_AHEAD] = {false};
 
     for (size_t i = 0; i < n;) {
         size_t m = 0;
+        bool reassembled = false;
 
-        while (m < WORKER_AHEAD && i + m < n) {
+        while (m < WORKER_AHEAD && i + m < n && !reassembled) {
             ok[m] = decode(w, &f[i + m], &p[m]);
             if (ok[m]) {
                 mk_flow_lookup_begin(w->flows, &p[m], &l[m]);
+                reassembled = p[m].is_reassembled;
             }
-            if (ok[m++] && p[m - 1].is_reassembled) {
-                break;
-            }
+            m++;
         }
         for (size_t k = 0; k < m; k++) {
             if (k + 1 < m && ok[k + 1]) {
