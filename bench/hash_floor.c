@@ -4,11 +4,12 @@
  * (clarifications: every body is hashed with all three). Used by
  * bench/run_bound.sh to bound what any sensor doing that work could reach.
  * Usage: hash_floor BYTES [BODY_BYTES [CHUNK_BYTES]]   prints "bytes seconds MB/s". */
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include "prng.h"
 
