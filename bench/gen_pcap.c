@@ -189,7 +189,11 @@ static void wb_u16(struct wb *b, unsigned v)
 
 static void wb_mem(struct wb *b, const void *p, size_t n)
 {
-    memcpy(wb_grow(b, n), p, n);
+    uint8_t *dst = wb_grow(b, n);
+
+    if (n > 0) { /* p may be NULL for an empty part: memcpy must not see it */
+        memcpy(dst, p, n);
+    }
 }
 
 static void wb_str(struct wb *b, const char *s)
