@@ -227,6 +227,10 @@ void mk_jw_key_lit(struct mk_jw *w, struct mk_jw_lit key);
  * tables). Never for bytes from the network. Debug builds check it (an invalid
  * one sets MK_EINVAL); release builds trust it. */
 void mk_jw_str_plain(struct mk_jw *w, const char *s, size_t n);
+/* A literal key and its value in one call (one room check, one append), the
+ * same output as mk_jw_key_lit followed by mk_jw_uint or mk_jw_str_plain. */
+void mk_jw_kv_uint(struct mk_jw *w, struct mk_jw_lit key, uint64_t v);
+void mk_jw_kv_plain(struct mk_jw *w, struct mk_jw_lit key, const char *s, size_t n);
 void mk_jw_raw_number(struct mk_jw *w, const char *s, size_t n); /* already valid JSON */
 void mk_jw_int(struct mk_jw *w, int64_t v);
 void mk_jw_uint(struct mk_jw *w, uint64_t v);

@@ -295,6 +295,93 @@ void mk_jw_key_cstr(struct mk_jw *w, const char *key)
     mk_jw_key(w, key, strlen(key));
 }
 
+/* Decimal digits of v, written backwards from end; returns the first. A hand
+ * loop: snprintf was a visible share of EVE output time. */
+static char *format_u64(uint64_t v, char *end)
+{
+    char *p = end;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return p;
+}
+
+/* Where n more bytes can go in the current allocation (the fast path of put,
+ * whose caller then advances out->len), or NULL. The allocation never exceeds
+ * the cap + 1, so room in it is room under the cap. */
+static uint8_t *room(const struct mk_jw *w, size_t n)
+{
+    const struct mk_buf *b = w->out;
+
+    return w->status == MK_OK && b->data != NULL && n < b->alloc - b->len ? b->data + b->len : NULL;
+}
+
+/* Appends `key` (with its comma unless first) for a compact member into d;
+ * returns the bytes written. The caller checked compact_member and room. */
+static size_t member_key(struct mk_jw *w, uint8_t *d, struct mk_jw_lit key)
+{
+    size_t first = !w->has_items[w->depth];
+
+    w->has_items[w->depth] = true;
+    memcpy(d, key.text + first, key.len - first);
+    return key.len - first;
+}
+
+static bool compact_member(const struct mk_jw *w)
+{
+    return w->indent == 0 && !w->after_key && w->depth > 0;
+}
+
+static void advance(struct mk_jw *w, size_t n)
+{
+    w->out->len += n;
+    w->out->data[w->out->len] = '\0';
+}
+
+void mk_jw_kv_uint(struct mk_jw *w, struct mk_jw_lit key, uint64_t v)
+{
+    char num[24];
+    char *end = num + sizeof(num);
+    char *p = format_u64(v, end);
+    size_t n = (size_t)(end - p);
+    uint8_t *d;
+
+    if (compact_member(w) && (d = room(w, key.len + n)) != NULL) {
+        size_t k = member_key(w, d, key);
+
+        memcpy(d + k, p, n);
+        advance(w, k + n);
+        return;
+    }
+    mk_jw_key_lit(w, key);
+    mk_jw_raw_number(w, p, n);
+}
+
+void mk_jw_kv_plain(struct mk_jw *w, struct mk_jw_lit key, const char *s, size_t n)
+{
+    uint8_t *d;
+
+#ifndef NDEBUG
+    if (!skip_plain_all(s, n)) {
+        fail(w, MK_EINVAL); /* a caller's bug: this text needed escaping */
+        return;
+    }
+#endif
+    if (compact_member(w) && (d = room(w, key.len + n + 2)) != NULL) {
+        size_t k = member_key(w, d, key);
+
+        d[k] = '"';
+        memcpy(d + k + 1, s, n);
+        d[k + 1 + n] = '"';
+        advance(w, k + n + 2);
+        return;
+    }
+    mk_jw_key_lit(w, key);
+    mk_jw_str_plain(w, s, n);
+}
+
 void mk_jw_key_lit(struct mk_jw *w, struct mk_jw_lit key)
 {
     if (w->indent == 0 && !w->after_key && w->depth > 0) {
@@ -335,19 +422,6 @@ void mk_jw_raw_number(struct mk_jw *w, const char *s, size_t n)
 {
     before_value(w);
     put(w, s, n);
-}
-
-/* Decimal digits of v, written backwards from end; returns the first. A hand
- * loop: snprintf was a visible share of EVE output time. */
-static char *format_u64(uint64_t v, char *end)
-{
-    char *p = end;
-
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    return p;
 }
 
 void mk_jw_int(struct mk_jw *w, int64_t v)

@@ -24,15 +24,13 @@ static void kv_str(struct mk_eve_writer *w, struct mk_jw_lit key, const char *va
 static void kv_plain(struct mk_eve_writer *w, struct mk_jw_lit key, const char *value)
 {
     if (value != NULL) {
-        mk_jw_key_lit(&w->jw, key);
-        mk_jw_str_plain(&w->jw, value, strlen(value));
+        mk_jw_kv_plain(&w->jw, key, value, strlen(value));
     }
 }
 
 static void kv_uint(struct mk_eve_writer *w, struct mk_jw_lit key, uint64_t value)
 {
-    mk_jw_key_lit(&w->jw, key);
-    mk_jw_uint(&w->jw, value);
+    mk_jw_kv_uint(&w->jw, key, value);
 }
 
 static void kv_bool(struct mk_eve_writer *w, struct mk_jw_lit key, bool value)

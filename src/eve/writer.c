@@ -130,8 +130,7 @@ static void write_vlan_and_tunnel(struct mk_eve_writer *w, const struct mk_flow 
          * the encapsulation chain instead (docs/eve.md). */
         mk_jw_key_lit(&w->jw, MK_JW_LIT("tunnel"));
         mk_jw_obj_open(&w->jw);
-        mk_jw_key_lit(&w->jw, MK_JW_LIT("depth"));
-        mk_jw_uint(&w->jw, f->n_tunnels);
+        mk_jw_kv_uint(&w->jw, MK_JW_LIT("depth"), f->n_tunnels);
         mk_jw_key_lit(&w->jw, MK_JW_LIT("types"));
         mk_jw_arr_open(&w->jw);
         for (uint8_t i = 0; i < f->n_tunnels; i++) {
@@ -152,20 +151,15 @@ static void write_endpoints(struct mk_eve_writer *w, const struct mk_flow *f, en
     size_t dst_len = mk_addr_format(swap ? &f->src : &f->dst, dst);
     const char *proto = proto_name(f->proto, pbuf);
 
-    mk_jw_key_lit(&w->jw, MK_JW_LIT("src_ip"));
-    mk_jw_str_plain(&w->jw, src, src_len);
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("src_ip"), src, src_len);
     if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
-        mk_jw_key_lit(&w->jw, MK_JW_LIT("src_port"));
-        mk_jw_uint(&w->jw, swap ? f->dport : f->sport);
+        mk_jw_kv_uint(&w->jw, MK_JW_LIT("src_port"), swap ? f->dport : f->sport);
     }
-    mk_jw_key_lit(&w->jw, MK_JW_LIT("dest_ip"));
-    mk_jw_str_plain(&w->jw, dst, dst_len);
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("dest_ip"), dst, dst_len);
     if (f->proto == 6 || f->proto == 17 || f->proto == 132) {
-        mk_jw_key_lit(&w->jw, MK_JW_LIT("dest_port"));
-        mk_jw_uint(&w->jw, swap ? f->sport : f->dport);
+        mk_jw_kv_uint(&w->jw, MK_JW_LIT("dest_port"), swap ? f->sport : f->dport);
     }
-    mk_jw_key_lit(&w->jw, MK_JW_LIT("proto"));
-    mk_jw_str_plain(&w->jw, proto, strlen(proto));
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("proto"), proto, strlen(proto));
 }
 
 static void community_id(struct mk_eve_writer *w, const struct mk_flow *f, char out[64])
@@ -195,26 +189,23 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
     mk_jw_init(&w->jw, &w->buf, 0);
     mk_eve_writer_format_time(w, ts, tbuf);
     mk_jw_obj_open(&w->jw);
-    mk_jw_key_lit(&w->jw, MK_JW_LIT("timestamp"));
-    mk_jw_str_plain(&w->jw, tbuf, MK_EVE_TIME_LEN);
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("timestamp"), tbuf, MK_EVE_TIME_LEN);
     if (f != NULL) {
-        mk_jw_key_lit(&w->jw, MK_JW_LIT("flow_id"));
-        mk_jw_uint(&w->jw, f->flow_id);
+        mk_jw_kv_uint(&w->jw, MK_JW_LIT("flow_id"), f->flow_id);
     }
     if (w->cfg->iface != NULL) {
         mk_jw_key_lit(&w->jw, MK_JW_LIT("in_iface"));
         mk_jw_str_cstr(&w->jw, w->cfg->iface);
     }
-    mk_jw_key_lit(&w->jw, MK_JW_LIT("event_type"));
-    mk_jw_str_plain(&w->jw, mk_eve_type_name(type), strlen(mk_eve_type_name(type)));
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("event_type"), mk_eve_type_name(type),
+                   strlen(mk_eve_type_name(type)));
     if (f != NULL) {
         char cid[64];
 
         write_vlan_and_tunnel(w, f);
         write_endpoints(w, f, dir);
         community_id(w, f, cid);
-        mk_jw_key_lit(&w->jw, MK_JW_LIT("community_id"));
-        mk_jw_str_plain(&w->jw, cid, strlen(cid));
+        mk_jw_kv_plain(&w->jw, MK_JW_LIT("community_id"), cid, strlen(cid));
         if (f->app_proto != MK_APP_UNKNOWN && type != MK_EVE_FLOW) {
             mk_jw_key_lit(&w->jw, MK_JW_LIT("app_proto"));
             mk_jw_str_cstr(&w->jw, mk_app_proto_name((enum mk_app_proto)f->app_proto));

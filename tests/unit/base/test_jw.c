@@ -317,21 +317,40 @@ static void write_with_literals(struct mk_jw *w, bool literals)
         mk_jw_key_lit(w, MK_JW_LIT("src_ip"));
         mk_jw_str_plain(w, "192.0.2.1", 9);
         mk_jw_key_lit(w, MK_JW_LIT("dest_port"));
+        mk_jw_uint(w, 53);
+        mk_jw_kv_plain(w, MK_JW_LIT("proto"), "UDP", 3);
+        mk_jw_kv_uint(w, MK_JW_LIT("flow_id"), 1234567890123ull);
     } else {
         mk_jw_key_cstr(w, "src_ip");
         mk_jw_str_cstr(w, "192.0.2.1");
         mk_jw_key_cstr(w, "dest_port");
+        mk_jw_uint(w, 53);
+        mk_jw_key_cstr(w, "proto");
+        mk_jw_str_cstr(w, "UDP");
+        mk_jw_key_cstr(w, "flow_id");
+        mk_jw_uint(w, 1234567890123ull);
     }
-    mk_jw_uint(w, 53);
     mk_jw_key_cstr(w, "dns");
     mk_jw_obj_open(w);
-    if (literals) {
+    if (literals) { /* first members of an object: no comma */
+        mk_jw_kv_uint(w, MK_JW_LIT("id"), 0);
         mk_jw_key_lit(w, MK_JW_LIT("rrtype"));
         mk_jw_str_plain(w, "AAAA", 4);
     } else {
+        mk_jw_key_cstr(w, "id");
+        mk_jw_uint(w, 0);
         mk_jw_key_cstr(w, "rrtype");
         mk_jw_str_cstr(w, "AAAA");
     }
+    mk_jw_key_cstr(w, "tx");
+    mk_jw_obj_open(w);
+    if (literals) {
+        mk_jw_kv_plain(w, MK_JW_LIT("opcode"), "query", 5);
+    } else {
+        mk_jw_key_cstr(w, "opcode");
+        mk_jw_str_cstr(w, "query");
+    }
+    mk_jw_obj_close(w);
     mk_jw_obj_close(w);
     mk_jw_obj_close(w);
 }
@@ -355,8 +374,9 @@ static void test_jw_literal_keys_and_plain_strings_match_the_general_calls(void 
         assert_string_equal((const char *)got.data, (const char *)want.data);
         if (indent == 0) {
             assert_string_equal((const char *)got.data,
-                                "{\"src_ip\":\"192.0.2.1\",\"dest_port\":53,"
-                                "\"dns\":{\"rrtype\":\"AAAA\"}}");
+                                "{\"src_ip\":\"192.0.2.1\",\"dest_port\":53,\"proto\":\"UDP\","
+                                "\"flow_id\":1234567890123,\"dns\":{\"id\":0,\"rrtype\":"
+                                "\"AAAA\",\"tx\":{\"opcode\":\"query\"}}}");
         }
         mk_buf_fini(&want);
         mk_buf_fini(&got);
@@ -373,6 +393,10 @@ static void test_jw_plain_string_that_needed_escaping_is_an_error_in_debug_build
     mk_buf_init(&b, 4096);
     mk_jw_init(&w, &b, 0);
     mk_jw_str_plain(&w, "a\"b", 3);
+    assert_int_equal(mk_jw_status(&w), MK_EINVAL);
+    mk_jw_init(&w, &b, 0);
+    mk_jw_obj_open(&w);
+    mk_jw_kv_plain(&w, MK_JW_LIT("k"), "a\\b", 3);
     assert_int_equal(mk_jw_status(&w), MK_EINVAL);
     mk_buf_fini(&b);
 }
