@@ -16,20 +16,34 @@ void mk_jw_init(struct mk_jw *w, struct mk_buf *out, int indent)
     w->indent = indent;
 }
 
+/* Where n more bytes can go in the current allocation (the fast path of put,
+ * whose caller then advances out->len), or NULL. The allocation never exceeds
+ * the cap + 1, so room in it is room under the cap. */
+static uint8_t *room(const struct mk_jw *w, size_t n)
+{
+    const struct mk_buf *b = w->out;
+
+    return w->status == MK_OK && b->data != NULL && n < b->alloc - b->len ? b->data + b->len : NULL;
+}
+
+/* Counts n bytes written at room()'s pointer; the buffer stays NUL-terminated. */
+static void advance(struct mk_jw *w, size_t n)
+{
+    w->out->len += n;
+    w->out->data[w->out->len] = '\0';
+}
+
 static void put(struct mk_jw *w, const void *p, size_t n)
 {
-    struct mk_buf *b = w->out;
+    uint8_t *d = room(w, n);
 
-    /* fast path: room in the current allocation (the buffer stays
-     * NUL-terminated; the cap is checked when the allocation grows) */
-    if (w->status == MK_OK && n < b->alloc - b->len && b->len + n <= b->max) {
-        memcpy(b->data + b->len, p, n);
-        b->len += n;
-        b->data[b->len] = '\0';
+    if (d != NULL) { /* the fast path: no growth, no cap to check */
+        memcpy(d, p, n);
+        advance(w, n);
         return;
     }
     if (w->status == MK_OK) {
-        w->status = mk_buf_append(b, p, n);
+        w->status = mk_buf_append(w->out, p, n);
     }
 }
 
@@ -199,16 +213,13 @@ static bool skip_plain_all(const char *s, size_t n)
 /* "s" in one append when there is room (the common case). */
 static void put_quoted(struct mk_jw *w, const char *s, size_t n)
 {
-    struct mk_buf *b = w->out;
+    uint8_t *d = room(w, n + 2);
 
-    if (w->status == MK_OK && n + 2 < b->alloc - b->len && b->len + n + 2 <= b->max) {
-        uint8_t *d = b->data + b->len;
-
+    if (d != NULL) {
         d[0] = '"';
         memcpy(d + 1, s, n);
         d[n + 1] = '"';
-        d[n + 2] = '\0';
-        b->len += n + 2;
+        advance(w, n + 2);
         return;
     }
     put(w, "\"", 1);
@@ -308,14 +319,9 @@ static char *format_u64(uint64_t v, char *end)
     return p;
 }
 
-/* Where n more bytes can go in the current allocation (the fast path of put,
- * whose caller then advances out->len), or NULL. The allocation never exceeds
- * the cap + 1, so room in it is room under the cap. */
-static uint8_t *room(const struct mk_jw *w, size_t n)
+static bool compact_member(const struct mk_jw *w)
 {
-    const struct mk_buf *b = w->out;
-
-    return w->status == MK_OK && b->data != NULL && n < b->alloc - b->len ? b->data + b->len : NULL;
+    return w->indent == 0 && !w->after_key && w->depth > 0;
 }
 
 /* Appends `key` (with its comma unless first) for a compact member into d;
@@ -327,17 +333,6 @@ static size_t member_key(struct mk_jw *w, uint8_t *d, struct mk_jw_lit key)
     w->has_items[w->depth] = true;
     memcpy(d, key.text + first, key.len - first);
     return key.len - first;
-}
-
-static bool compact_member(const struct mk_jw *w)
-{
-    return w->indent == 0 && !w->after_key && w->depth > 0;
-}
-
-static void advance(struct mk_jw *w, size_t n)
-{
-    w->out->len += n;
-    w->out->data[w->out->len] = '\0';
 }
 
 void mk_jw_kv_uint(struct mk_jw *w, struct mk_jw_lit key, uint64_t v)
@@ -384,7 +379,7 @@ void mk_jw_kv_plain(struct mk_jw *w, struct mk_jw_lit key, const char *s, size_t
 
 void mk_jw_key_lit(struct mk_jw *w, struct mk_jw_lit key)
 {
-    if (w->indent == 0 && !w->after_key && w->depth > 0) {
+    if (compact_member(w)) {
         bool first = !w->has_items[w->depth];
 
         w->has_items[w->depth] = true;
