@@ -210,30 +210,45 @@ enum mk_status mk_decode_frame(struct mk_decoder *d, const struct mk_frame *f,
     return st;
 }
 
+/* splitmix64's finaliser: every input bit moves every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
 uint32_t mk_decode_dispatch_hash(const struct mk_frame *f)
 {
     struct mk_packet p;
     struct mk_dctx c = {.p = &p, .cur = {f->data, f->caplen}, .is_hash_only = true};
-    uint8_t key[32 + 2 * MK_DECODE_MAX_VLANS];
-    size_t n = 32;
+    uint64_t lo;
+    uint64_t hi;
+    uint64_t vlans = 0;
     uint64_t h;
 
     packet_start(&p, f);
     if (run(&c, f->linktype) == MK_EAGAIN || p.ip_version == 0) {
         return 0;
     }
-    /* Sorted pair: both directions give the same key. */
-    if (mk_addr_cmp(&p.src, &p.dst) <= 0) {
-        memcpy(key, p.src.b, 16);
-        memcpy(key + 16, p.dst.b, 16);
-    } else {
-        memcpy(key, p.dst.b, 16);
-        memcpy(key + 16, p.src.b, 16);
-    }
+    /* Symmetric by construction: the two addresses are added, so neither
+     * order nor a comparison matters (the reading thread runs this for every
+     * packet; sorting the pair and XXH3 cost it a tenth of its time). */
+    lo = load64(p.src.b) + load64(p.dst.b);
+    hi = load64(p.src.b + 8) + load64(p.dst.b + 8);
     for (uint8_t i = 0; i < p.n_vlans; i++) {
-        key[n++] = (uint8_t)(p.vlan[i] >> 8);
-        key[n++] = (uint8_t)p.vlan[i];
+        vlans = vlans << 16 | p.vlan[i];
     }
-    h = mk_hash64(key, n, 0);
+    h = mix64(lo ^ mix64(hi ^ mix64(vlans)));
     return (uint32_t)(h ^ (h >> 32));
 }

@@ -332,6 +332,50 @@ static void test_dispatch_hash_symmetric_and_fragment_stable(void **state)
     assert_int_equal(mk_decode_dispatch_hash(&b.f), 0);
 }
 
+/* Workers get even shares: 20,000 IPv4 pairs and 20,000 IPv6 pairs spread over
+ * 2, 3 and 8 workers within 5 % of an even split (the hash adds the two
+ * addresses, so the test also guards against that sum losing bits). */
+static void test_dispatch_hash_spreads_evenly(void **state)
+{
+    static const unsigned ways[] = {2, 3, 8};
+    struct tframe t;
+    uint32_t x = 12345;
+
+    (void)state;
+    for (int v6 = 0; v6 <= 1; v6++) {
+        uint32_t hashes[20000];
+
+        for (size_t i = 0; i < MK_ARRAY_LEN(hashes); i++) {
+            uint8_t *ip;
+
+            tframe_hex(&t, MK_LINK_RAW,
+                       v6 ? "60000000 00081140 20010db8000000000000000000000001"
+                            "20010db8000000000000000000000002 00010002 00080000"
+                          : "4500001c 00010000 40110000 c0000201 c0000202 00010002 00080000");
+            ip = t.buf + (v6 ? 8 : 12);
+            for (int k = 0; k < (v6 ? 32 : 8); k++) {
+                if (v6 && (k % 16) < 8) {
+                    continue; /* keep the 2001:db8:: prefixes: vary the host parts */
+                }
+                x = x * 1103515245u + 12345u;
+                ip[k] = (uint8_t)(x >> 16);
+            }
+            hashes[i] = mk_decode_dispatch_hash(&t.f);
+        }
+        for (size_t w = 0; w < MK_ARRAY_LEN(ways); w++) {
+            unsigned count[8] = {0};
+            double even = (double)MK_ARRAY_LEN(hashes) / ways[w];
+
+            for (size_t i = 0; i < MK_ARRAY_LEN(hashes); i++) {
+                count[hashes[i] % ways[w]]++;
+            }
+            for (unsigned k = 0; k < ways[w]; k++) {
+                assert_true(count[k] > 0.95 * even && count[k] < 1.05 * even);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_too_many_fragments),
         cmocka_unit_test(test_frags_pcap_ipv4_and_ipv6),
         cmocka_unit_test(test_dispatch_hash_symmetric_and_fragment_stable),
+        cmocka_unit_test(test_dispatch_hash_spreads_evenly),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
