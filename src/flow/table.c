@@ -207,7 +207,8 @@ static void hash_unlink(struct mk_flow_table *t, struct mk_flow *f)
     f->hash_next = NULL;
 }
 
-static void end_flow(struct mk_flow_table *t, struct mk_flow *f, enum mk_flow_end reason)
+/* Reports a flow's end and releases what it holds; the caller unlinks it. */
+static void finish_flow(struct mk_flow_table *t, struct mk_flow *f, enum mk_flow_end reason)
 {
     if (f->proto == MK_FLOW_PROTO_TCP) {
         /* analyzers get what was held (after a gap) before the flow goes */
@@ -221,14 +222,26 @@ static void end_flow(struct mk_flow_table *t, struct mk_flow *f, enum mk_flow_en
         f->app_free(f->app_state);
     }
     f->app_state = NULL;
-    hash_unlink(t, f);
-    lru_unlink(t, f);
-    f->in_use = false;
-    f->hash_next = t->free_list;
-    t->free_list = f;
     t->stats.ended[reason]++;
     t->stats.active--;
     t->stats.memuse -= sizeof(*f);
+}
+
+static void free_flow(struct mk_flow_table *t, struct mk_flow *f)
+{
+    f->in_use = false;
+    f->lru_prev = NULL;
+    f->lru_next = NULL;
+    f->hash_next = t->free_list;
+    t->free_list = f;
+}
+
+static void end_flow(struct mk_flow_table *t, struct mk_flow *f, enum mk_flow_end reason)
+{
+    finish_flow(t, f, reason);
+    hash_unlink(t, f);
+    lru_unlink(t, f);
+    free_flow(t, f);
 }
 
 static bool flow_older(const struct mk_flow *a, const struct mk_flow *b)
@@ -269,13 +282,26 @@ void mk_flow_table_expire(struct mk_flow_table *t, int64_t now_sec)
     }
 }
 
+/* Every flow ends, so none is unlinked from its bucket and list one at a time
+ * (each unlink read a random bucket): the lists are walked, the flows freed,
+ * and buckets and lists emptied at once. Callbacks never call back into the
+ * table, so nothing sees the table half-emptied. */
 void mk_flow_table_flush(struct mk_flow_table *t)
 {
     for (int i = 0; i < MK_FLOW_LRU_COUNT; i++) {
-        while (t->lru[i].head != NULL) {
-            end_flow(t, t->lru[i].head, MK_FLOW_END_SHUTDOWN);
+        struct mk_flow *f = t->lru[i].head;
+
+        while (f != NULL) {
+            struct mk_flow *next = f->lru_next;
+
+            finish_flow(t, f, MK_FLOW_END_SHUTDOWN);
+            free_flow(t, f);
+            f = next;
         }
+        t->lru[i].head = NULL;
+        t->lru[i].tail = NULL;
     }
+    memset(t->buckets, 0, ((size_t)t->bucket_mask + 1) * sizeof(*t->buckets));
 }
 
 /* ---- lookup and creation ----------------------------------------------------- */

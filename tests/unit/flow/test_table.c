@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -442,6 +443,54 @@ static void test_table_end_calls_app_free_after_the_end_callback(void **state)
     assert_int_equal(r.ends, 2);
 }
 
+/* A flush ends every flow of every list once, empties the table (no flow is
+ * found again: each packet after it creates a new one) and frees every slot. */
+static void test_table_flush_of_many_flows_across_lists(void **state)
+{
+    struct rec r;
+    struct mk_flow_config cfg = MK_FLOW_CONFIG_DEFAULT;
+    struct mk_flow_table *t;
+    struct mk_packet p[40];
+    int n = 0;
+
+    (void)state;
+    cfg.max_flows = 64; /* the freed slots must serve the second round */
+    t = table_with(&r, cfg);
+    for (int i = 0; i < 20; i++) { /* UDP, one way and answered */
+        char src[32];
+
+        (void)snprintf(src, sizeof(src), "10.0.%d.%d", i / 8, i % 8 + 1);
+        p[n++] = pkt_of(src, (uint16_t)(1000 + i), "10.1.0.1", 53, MK_FLOW_PROTO_UDP, 1);
+    }
+    for (int i = 0; i < 20; i++) { /* TCP SYNs, and ICMPv6 */
+        char src[48];
+
+        (void)snprintf(src, sizeof(src), "2001:db8::%x", i + 1);
+        p[n] = pkt_of(src, (uint16_t)(2000 + i), "2001:db8::ffff", 443,
+                      i % 2 ? MK_FLOW_PROTO_TCP : MK_FLOW_PROTO_ICMPV6, 1);
+        p[n].tcp_flags = i % 2 ? MK_FLOW_TH_SYN : 0;
+        n++;
+    }
+    for (int k = 0; k < n; k++) {
+        assert_non_null(feed(t, &p[k], NULL));
+    }
+    assert_int_equal(mk_flow_table_stats(t)->active, 40);
+    mk_flow_table_flush(t);
+    assert_int_equal(r.ends, 40);
+    assert_int_equal(mk_flow_table_stats(t)->active, 0);
+    assert_int_equal(mk_flow_table_stats(t)->ended[MK_FLOW_END_SHUTDOWN], 40);
+    for (int k = 0; k < n; k++) { /* none found again: 40 new flows in 64 slots */
+        struct mk_flow *f = feed(t, &p[k], NULL);
+
+        assert_non_null(f);
+        assert_int_equal(f->pkts[0] + f->pkts[1], 1);
+    }
+    assert_int_equal(mk_flow_table_stats(t)->created, 80);
+    assert_int_equal(mk_flow_table_stats(t)->active, 40);
+    mk_flow_table_free(t);
+    assert_int_equal(r.ends, 80);
+}
+
 static void test_table_names(void **state)
 {
     (void)state;
@@ -454,6 +503,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_both_directions_map_to_one_flow),
+        cmocka_unit_test(test_table_flush_of_many_flows_across_lists),
         cmocka_unit_test(test_table_ipv6_directions_map_to_one_flow),
         cmocka_unit_test(test_table_vlan_and_ports_and_proto_separate_flows),
         cmocka_unit_test(test_table_client_is_the_first_sender),
