@@ -161,12 +161,7 @@ static void packet_start(struct mk_packet *p, const struct mk_frame *f)
     p->has_bad_ip_checksum = false;
     p->l3 = NULL;
     p->l3_len = 0;
-    p->proto = 0;
-    p->sport = 0;
-    p->dport = 0;
-    p->tcp_flags = 0;
-    p->payload = NULL;
-    p->payload_len = 0;
+    mk_dec_clear_transport(p);
     p->has_event = false;
 }
 

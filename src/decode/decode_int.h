@@ -145,16 +145,39 @@ static inline enum mk_status mk_dec_push_tunnel(struct mk_dctx *c, enum mk_tunne
     return MK_OK;
 }
 
+/* IP with nothing before it to name the version (raw IP links, MPLS): the
+ * first nibble does. False, with c->next untouched, when it is neither 4 nor 6;
+ * the caller has checked that a byte is there. */
+static inline bool mk_dec_ip_by_version(struct mk_dctx *c)
+{
+    switch (c->cur.p[0] >> 4) {
+    case 4:
+        c->next = MK_L_IPV4;
+        return true;
+    case 6:
+        c->next = MK_L_IPV6;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* What the transport layer fills in, cleared for a new packet. */
+static inline void mk_dec_clear_transport(struct mk_packet *p)
+{
+    p->proto = 0;
+    p->sport = 0;
+    p->dport = 0;
+    p->tcp_flags = 0;
+    p->payload = NULL;
+    p->payload_len = 0;
+}
+
 /* An inner IP header starts a new packet: forget the outer transport. */
 static inline void mk_dec_ip_begin(struct mk_packet *p)
 {
     if (p->ip_version != 0) {
-        p->proto = 0;
-        p->sport = 0;
-        p->dport = 0;
-        p->tcp_flags = 0;
-        p->payload = NULL;
-        p->payload_len = 0;
+        mk_dec_clear_transport(p);
     }
 }
 
@@ -205,10 +228,10 @@ MK_MUST_CHECK enum mk_status mk_defrag_new(const struct mk_defrag_config *cfg,
                                            struct mk_defrag **out);
 void mk_defrag_free(struct mk_defrag *df);
 /* MK_EAGAIN: kept (or dropped with an event). MK_OK: the datagram is complete
- * and out / out_len give the reassembled IP datagram in the defragmenter's
- * buffer, valid until the next call. */
-enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const uint8_t **out,
-                             size_t *out_len);
+ * and decoding goes on with it: c->cur is the reassembled IP datagram (in the
+ * defragmenter's buffer, valid until the next call), c->next its IP layer, and
+ * the packet is marked reassembled. */
+enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr);
 void mk_defrag_expire(struct mk_defrag *df, int64_t now_sec, struct mk_decode_stats *st);
 size_t mk_defrag_held_bytes(const struct mk_defrag *df);
 uint32_t mk_defrag_datagrams(const struct mk_defrag *df);

@@ -418,8 +418,7 @@ static enum mk_status add_ent(struct mk_dctx *c, struct tracker *t, const struct
     return MK_OK;
 }
 
-enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const uint8_t **out,
-                             size_t *out_len)
+enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr)
 {
     struct mk_defrag *df = c->df;
     struct tracker *t;
@@ -453,8 +452,12 @@ enum mk_status mk_defrag_add(struct mk_dctx *c, const struct mk_frag *fr, const 
         tracker_drop(df, t);
         return mk_dec_event(c, MK_DECODE_FRAG_TOO_LARGE, MK_EINVAL);
     }
-    *out_len = build(df, t);
-    *out = df->buf;
+    c->cur.n = build(df, t);
+    c->cur.p = df->buf;
+    c->next = t->version == 4 ? MK_L_IPV4 : MK_L_IPV6;
+    c->did_reassemble = true;
+    c->p->is_fragment = false;
+    c->p->is_reassembled = true;
     c->p->frag_frames = t->nfrags;
     c->p->frag_wire_len = t->wire_len;
     if (t->has_overlap && !c->p->has_event) {

@@ -81,9 +81,6 @@ static uint16_t header_sum(const uint8_t *h, size_t n)
 static enum mk_status fragment(struct mk_dctx *c, const uint8_t *h, size_t hlen, size_t tot)
 {
     struct mk_frag fr;
-    const uint8_t *out;
-    size_t out_len;
-    enum mk_status st;
 
     c->is_fragment = true;
     c->p->is_fragment = true;
@@ -101,17 +98,7 @@ static enum mk_status fragment(struct mk_dctx *c, const uint8_t *h, size_t hlen,
     fr.version = 4;
     fr.proto = h[9];
     fr.more = (mk_ld_u16be(h + 6) & IPV4_MF) != 0;
-    st = mk_defrag_add(c, &fr, &out, &out_len);
-    if (st != MK_OK) {
-        return st;
-    }
-    c->did_reassemble = true;
-    c->p->is_fragment = false;
-    c->p->is_reassembled = true;
-    c->cur.p = out;
-    c->cur.n = out_len;
-    c->next = MK_L_IPV4;
-    return MK_OK;
+    return mk_defrag_add(c, &fr);
 }
 
 enum mk_status mk_dec_ipv4(struct mk_dctx *c)

@@ -44,9 +44,6 @@ static enum mk_status fragment(struct mk_dctx *c, const uint8_t *h, size_t tot,
     struct mk_frag fr;
     const uint8_t *fh = h + ch->off;
     uint16_t offm = mk_ld_u16be(fh + 2);
-    const uint8_t *out;
-    size_t out_len;
-    enum mk_status st;
 
     /* RFC 6946: offset 0 without M is an atomic fragment, a whole datagram. */
     if ((offm & 0xfff9) == 0) {
@@ -70,17 +67,7 @@ static enum mk_status fragment(struct mk_dctx *c, const uint8_t *h, size_t tot,
     fr.version = 6;
     fr.proto = fh[0];
     fr.more = (offm & 1) != 0;
-    st = mk_defrag_add(c, &fr, &out, &out_len);
-    if (st != MK_OK) {
-        return st;
-    }
-    c->did_reassemble = true;
-    c->p->is_fragment = false;
-    c->p->is_reassembled = true;
-    c->cur.p = out;
-    c->cur.n = out_len;
-    c->next = MK_L_IPV6;
-    return MK_OK;
+    return mk_defrag_add(c, &fr);
 }
 
 /* Length of the extension header at h (h has `left` bytes), 0 if malformed. */

@@ -75,16 +75,7 @@ static enum mk_status link_raw(struct mk_dctx *c)
     if (c->cur.n < 1) {
         return mk_dec_event(c, MK_DECODE_LINK_TRUNCATED, MK_ETRUNC);
     }
-    switch (c->cur.p[0] >> 4) {
-    case 4:
-        c->next = MK_L_IPV4;
-        return MK_OK;
-    case 6:
-        c->next = MK_L_IPV6;
-        return MK_OK;
-    default:
-        return mk_dec_event(c, MK_DECODE_IPV4_BAD_VERSION, MK_EINVAL);
-    }
+    return mk_dec_ip_by_version(c) ? MK_OK : mk_dec_event(c, MK_DECODE_IPV4_BAD_VERSION, MK_EINVAL);
 }
 
 /* Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control 0, ethertype. */

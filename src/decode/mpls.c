@@ -37,13 +37,10 @@ enum mk_status mk_dec_mpls(struct mk_dctx *c)
     if (c->cur.n < 1) {
         return mk_dec_event(c, MK_DECODE_MPLS_TRUNCATED, MK_ETRUNC);
     }
+    if (mk_dec_ip_by_version(c)) {
+        return MK_OK;
+    }
     switch (c->cur.p[0] >> 4) {
-    case 4:
-        c->next = MK_L_IPV4;
-        return MK_OK;
-    case 6:
-        c->next = MK_L_IPV6;
-        return MK_OK;
     case 0: /* RFC 4385 section 3: the PW control word, then Ethernet */
         if (!mk_rd_skip(&c->cur, 4)) {
             return mk_dec_event(c, MK_DECODE_MPLS_TRUNCATED, MK_ETRUNC);
