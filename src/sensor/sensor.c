@@ -559,6 +559,7 @@ enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_senso
 {
     struct run r;
     enum mk_status st;
+    bool started;
 
     memset(&r, 0, sizeof(r));
     /* No glibc fastbins: flows end by the hundred thousand and free their small
@@ -572,11 +573,16 @@ enum mk_status mk_sensor_run(const struct mk_sensor_config *cfg, struct mk_senso
     r.last_stats = r.started;
     stop_requested = 0;
     st = start(&r, err);
-    if (st == MK_OK) {
+    started = st == MK_OK;
+    if (started) {
         st = read_inputs(&r, err);
     }
     finish(&r);
-    write_stats(&r, (struct mk_eve_time){r.last_tick_sec, 0});
+    if (started) {
+        /* a run that could not start (indicators, output) has no stats writer,
+         * and nothing to report: the caller says why it did not start */
+        write_stats(&r, (struct mk_eve_time){r.last_tick_sec, 0});
+    }
     collect(&r, totals);
     totals->eve_write_errors = r.out.write_errors;
     totals->seconds = now_mono() - r.started;

@@ -54,6 +54,17 @@ done
 cmp -s "$TMP/t1.norm" "$TMP/t2.norm" && [ -s "$TMP/t1.norm" ] && ok "1 and 2 threads agree" ||
     not_ok "1 and 2 threads disagree"
 
+# inputs the run cannot start with: a clear message and exit 2, never a crash
+# (these used to write the final stats through a writer never set up)
+expect_rc 2 "an unreadable indicator file" -- "$MEKONG" sensor -q --no-progress \
+    -r "$pcaps/basic.pcap" --indicators "$TMP/no-such-file" -o "$TMP/x.json"
+expect_grep "$TMP/err" "no-such-file: cannot open" "the unreadable indicator file is named"
+expect_rc 2 "an EVE file that cannot be opened" -- "$MEKONG" sensor -q --no-progress \
+    -r "$pcaps/basic.pcap" -o "$TMP/no-such-dir/eve.json"
+expect_grep "$TMP/err" "no-such-dir/eve.json: cannot open" "the EVE path is named"
+expect_rc 2 "analyze with an unreadable indicator file" -- "$MEKONG" analyze \
+    "$pcaps/basic.pcap" --indicators "$TMP/no-such-file"
+
 # a truncated capture: the packets before the cut are processed, exit 0, a warning
 expect_rc 0 "truncated capture is not fatal" -- "$MEKONG" sensor --no-progress \
     -r "$pcaps/truncated.pcap" -o "$TMP/trunc.json"
