@@ -572,6 +572,23 @@ static enum mk_status append(struct mk_ioc_builder *b, bool warn, const struct k
     return MK_OK;
 }
 
+/* The canonical key of a value, or the reason there is none: MK_ENOMEM as
+ * such (not blamed on the value), anything else as an invalid value, named. */
+static enum mk_status key_of(enum mk_ioc_type type, const char *value, size_t len, struct key *k,
+                             struct mk_error *err)
+{
+    enum mk_status st = make_key(type, value, len, k);
+
+    if (st == MK_OK || st == MK_ENOMEM) {
+        return st;
+    }
+    if (err != NULL) {
+        mk_error_set(err, "", "not a valid %s: \"%.*s\"", mk_ioc_type_name(type),
+                     len > 80 ? 80 : (int)len, value);
+    }
+    return MK_EINVAL;
+}
+
 enum mk_status mk_ioc_builder_add(struct mk_ioc_builder *b, enum mk_ioc_type type,
                                   const char *value, size_t len, const struct mk_ioc_attrs *attrs,
                                   struct mk_error *err)
@@ -582,13 +599,9 @@ enum mk_status mk_ioc_builder_add(struct mk_ioc_builder *b, enum mk_ioc_type typ
     if (b == NULL || value == NULL) {
         return MK_EINVAL;
     }
-    st = make_key(type, value, len, &k);
+    st = key_of(type, value, len, &k, err);
     if (st != MK_OK) {
-        if (err != NULL) {
-            mk_error_set(err, "", "not a valid %s: \"%.*s\"", mk_ioc_type_name(type),
-                         len > 80 ? 80 : (int)len, value);
-        }
-        return st == MK_ENOMEM ? st : MK_EINVAL;
+        return st;
     }
     if (k.type == MK_IOC_DOMAIN && mk_ioc_builder_is_public_suffix(b, k.buf, k.key_len)) {
         if (err != NULL) {
@@ -614,13 +627,9 @@ enum mk_status mk_ioc_builder_add_warning(struct mk_ioc_builder *b, enum mk_ioc_
     if (b == NULL || value == NULL) {
         return MK_EINVAL;
     }
-    st = make_key(type, value, len, &k);
+    st = key_of(type, value, len, &k, err);
     if (st != MK_OK) {
-        if (err != NULL) {
-            mk_error_set(err, "", "not a valid %s: \"%.*s\"", mk_ioc_type_name(type),
-                         len > 80 ? 80 : (int)len, value);
-        }
-        return MK_EINVAL;
+        return st; /* out of memory is not an invalid warning-list value */
     }
     return append(b, true, &k, NULL);
 }

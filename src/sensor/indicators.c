@@ -28,6 +28,7 @@ static enum mk_status load_warnings(struct mk_ioc_builder *b, const char *path,
     while (fgets(line, sizeof(line), f) != NULL) {
         size_t n = strcspn(line, "#\r\n");
         enum mk_ioc_type type;
+        enum mk_status st;
         struct mk_error e;
 
         lineno++;
@@ -37,11 +38,20 @@ static enum mk_status load_warnings(struct mk_ioc_builder *b, const char *path,
         if (n == 0) {
             continue;
         }
-        if (mk_ioc_guess_type(line, n, &type) != MK_OK ||
-            mk_ioc_builder_add_warning(b, type, line, n, &e) != MK_OK) {
-            if (bad++ < 3) {
-                mk_log(MK_LOG_WARN, "%s:%u: not a warning-list entry", path, lineno);
-            }
+        mk_error_clear(&e);
+        st = mk_ioc_guess_type(line, n, &type);
+        if (st == MK_OK) {
+            st = mk_ioc_builder_add_warning(b, type, line, n, &e);
+        }
+        if (st == MK_ENOMEM) {
+            /* not the entry's fault: stop rather than run with a partial list */
+            (void)fclose(f);
+            mk_error_set(err, path, "out of memory at line %u", lineno);
+            return st;
+        }
+        if (st != MK_OK && bad++ < 3) {
+            mk_log(MK_LOG_WARN, "%s:%u: not a warning-list entry%s%s", path, lineno,
+                   e.msg[0] != '\0' ? ": " : "", e.msg);
         }
     }
     (void)fclose(f);
@@ -59,6 +69,11 @@ static void log_stats(const char *path, const struct mk_ioc_load_stats *s)
            (unsigned long long)s->on_demand);
 }
 
+static bool is_network(enum mk_ioc_type t)
+{
+    return t == MK_IOC_IPV4 || t == MK_IOC_IPV6 || t == MK_IOC_CIDR4 || t == MK_IOC_CIDR6;
+}
+
 static enum mk_status add_sources(struct mk_ioc_builder *b, const struct mk_sensor_config *cfg,
                                   struct mk_error *err)
 {
@@ -71,8 +86,18 @@ static enum mk_status add_sources(struct mk_ioc_builder *b, const struct mk_sens
         enum mk_ioc_type type;
         const char *net = cfg->home_net[i];
 
-        if (mk_ioc_guess_type(net, strlen(net), &type) != MK_OK ||
-            mk_ioc_builder_add_warning(b, type, net, strlen(net), err) != MK_OK) {
+        st = mk_ioc_guess_type(net, strlen(net), &type);
+        if (st == MK_OK && !is_network(type)) {
+            st = MK_EINVAL; /* a domain or a hash, however well formed, is no network */
+        }
+        if (st == MK_OK) {
+            st = mk_ioc_builder_add_warning(b, type, net, strlen(net), err);
+        }
+        if (st == MK_ENOMEM) {
+            mk_error_set(err, net, "out of memory");
+            return st;
+        }
+        if (st != MK_OK) {
             mk_error_set(err, net, "--home-net takes an address or a CIDR");
             return MK_EINVAL;
         }

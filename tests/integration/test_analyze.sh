@@ -55,6 +55,25 @@ if [ -s "$TMP/mode---threads1" ] && cmp -s "$TMP/mode---threads1" "$TMP/mode---t
 then ok "one and two worker threads raise the same alerts"
 else not_ok "two worker threads change the alerts"; fi
 
+# warning lists and --home-net suppress what they name, nothing else; a bad
+# warning-list line is reported with its line number and why, and skipped
+printf 'evil.example\nnot a value!!\n' >"$TMP/warn.txt"
+expect_rc 0 "a warning list with a bad line still loads" -- "$MEKONG" sensor -q --no-progress \
+    -r "$s/pcap/demo.pcap" --indicators "$s/indicators/blocklist.txt" \
+    --warning-list "$TMP/warn.txt" --home-net 198.51.100.66 -o "$TMP/warned.json"
+expect_grep "$TMP/err" "warn.txt:2: not a warning-list entry" "the bad line is named"
+jq -r 'select(.event_type == "alert") | .alert.metadata |
+       [.indicator_value[0], .matched_field[0]] | @tsv' "$TMP/warned.json" | sort >"$TMP/warned"
+if grep -q 'evil.example' "$TMP/warned" || grep -q '198.51.100.66' "$TMP/warned"; then
+    not_ok "a warning-listed value or the home net still alerted"
+elif [ -s "$TMP/warned" ] && [ "$(wc -l <"$TMP/warned")" -lt "$(wc -l <"$TMP/mode---threads1")" ]
+then ok "warning list and --home-net suppress exactly their values ($(wc -l <"$TMP/warned") alerts left)"
+else not_ok "suppression removed everything or nothing"; fi
+expect_rc 2 "--home-net with a bad value" -- "$MEKONG" sensor -q --no-progress \
+    -r "$s/pcap/demo.pcap" --indicators "$s/indicators/blocklist.txt" --home-net not-an-address \
+    -o "$TMP/bad.json"
+expect_grep "$TMP/err" "home-net takes an address or a CIDR" "a bad --home-net is named"
+
 # the same sids on a second run (stable across loads)
 "$MEKONG" analyze "$s/pcap/demo.pcap" --indicators "$s/indicators/blocklist.txt" \
     --indicators "$s/stix/threat-report.json" --eve "$TMP/eve2.json" >/dev/null
