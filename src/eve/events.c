@@ -71,6 +71,17 @@ static const char *hex_u32(uint32_t v, int min_digits, char out[9])
 
 /* ---- flow ------------------------------------------------------------------- */
 
+/* The counters and start time that the flow record and an alert's "flow"
+ * object share (Suricata writes the same fields in both). */
+static void write_flow_counters(struct mk_eve_writer *w, const struct mk_flow *f)
+{
+    kv_uint(w, KEY("pkts_toserver"), f->pkts[MK_FLOW_TOSERVER]);
+    kv_uint(w, KEY("pkts_toclient"), f->pkts[MK_FLOW_TOCLIENT]);
+    kv_uint(w, KEY("bytes_toserver"), f->bytes[MK_FLOW_TOSERVER]);
+    kv_uint(w, KEY("bytes_toclient"), f->bytes[MK_FLOW_TOCLIENT]);
+    kv_time(w, KEY("start"), f->first_sec, f->first_nsec);
+}
+
 static void write_tcp_flags(struct mk_eve_writer *w, const struct mk_flow *f)
 {
     static const struct mk_jw_lit names[] = {
@@ -139,11 +150,7 @@ void mk_eve_flow(struct mk_eve_writer *w, const struct mk_flow *f, enum mk_flow_
     }
     mk_jw_key_lit(&w->jw, KEY("flow"));
     mk_jw_obj_open(&w->jw);
-    kv_uint(w, KEY("pkts_toserver"), f->pkts[MK_FLOW_TOSERVER]);
-    kv_uint(w, KEY("pkts_toclient"), f->pkts[MK_FLOW_TOCLIENT]);
-    kv_uint(w, KEY("bytes_toserver"), f->bytes[MK_FLOW_TOSERVER]);
-    kv_uint(w, KEY("bytes_toclient"), f->bytes[MK_FLOW_TOCLIENT]);
-    kv_time(w, KEY("start"), f->first_sec, f->first_nsec);
+    write_flow_counters(w, f);
     kv_time(w, KEY("end"), f->last_sec, f->last_nsec);
     kv_uint(w, KEY("age"), (uint64_t)(f->last_sec > f->first_sec ? f->last_sec - f->first_sec : 0));
     kv_plain(w, KEY("state"), flow_state(f));
@@ -660,11 +667,7 @@ void mk_eve_alert(struct mk_eve_writer *w, struct mk_eve_time ts, const struct m
     if (f != NULL) {
         mk_jw_key_lit(&w->jw, KEY("flow"));
         mk_jw_obj_open(&w->jw);
-        kv_uint(w, KEY("pkts_toserver"), f->pkts[MK_FLOW_TOSERVER]);
-        kv_uint(w, KEY("pkts_toclient"), f->pkts[MK_FLOW_TOCLIENT]);
-        kv_uint(w, KEY("bytes_toserver"), f->bytes[MK_FLOW_TOSERVER]);
-        kv_uint(w, KEY("bytes_toclient"), f->bytes[MK_FLOW_TOCLIENT]);
-        kv_time(w, KEY("start"), f->first_sec, f->first_nsec);
+        write_flow_counters(w, f);
         mk_jw_obj_close(&w->jw);
     }
     mk_eve_end(w);
