@@ -174,4 +174,22 @@ static inline void treader_close(struct treader *r)
     free(r->rec);
 }
 
+/* One decoder for a test file's cases, made and freed around the group:
+ * cmocka_run_group_tests(tests, decoder_setup, decoder_teardown). */
+static struct mk_decoder *dec;
+
+static inline int decoder_setup(void **state)
+{
+    (void)state;
+    dec = mk_decoder_new(NULL);
+    return dec == NULL;
+}
+
+static inline int decoder_teardown(void **state)
+{
+    (void)state;
+    mk_decoder_free(dec);
+    return 0;
+}
+
 #endif /* MK_TEST_DECODE_HELPERS_H */

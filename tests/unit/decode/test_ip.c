@@ -12,22 +12,6 @@
 /* UDP 1234 -> 53, length 8 */
 #define UDP8 "04d20035 00080000"
 
-static struct mk_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    dec = mk_decoder_new(NULL);
-    return dec == NULL;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mk_decoder_free(dec);
-    return 0;
-}
-
 static enum mk_status dec4(const char *hex, struct mk_packet *p, bool fix)
 {
     static struct tframe t;
@@ -367,5 +351,5 @@ int main(void)
         cmocka_unit_test(test_ipv6_atomic_fragment_is_whole),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, decoder_setup, decoder_teardown);
 }

@@ -11,22 +11,6 @@
 #define IPV6_UDP                                                                                   \
     "60000000 00081140 20010db8000000000000000000000001 20010db8000000000000000000000002"
 
-static struct mk_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    dec = mk_decoder_new(NULL);
-    return dec == NULL;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mk_decoder_free(dec);
-    return 0;
-}
-
 static enum mk_status run(struct tframe *t, struct mk_packet *p)
 {
     return mk_decode_frame(dec, &t->f, p);
@@ -341,5 +325,5 @@ int main(void)
         cmocka_unit_test(test_link_unsupported_and_truncated),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, decoder_setup, decoder_teardown);
 }

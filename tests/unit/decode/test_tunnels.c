@@ -7,22 +7,6 @@
 /* Inner IPv4 10.1.0.1 -> 10.1.0.2 UDP, total 28, and its UDP header 1 -> 2 */
 #define IN4 "4500001c 00010000 40110000 0a010001 0a010002 00010002 00080000"
 
-static struct mk_decoder *dec;
-
-static int setup(void **state)
-{
-    (void)state;
-    dec = mk_decoder_new(NULL);
-    return dec == NULL;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mk_decoder_free(dec);
-    return 0;
-}
-
 static enum mk_status dec4(const char *hex, struct mk_packet *p)
 {
     static struct tframe t;
@@ -199,5 +183,5 @@ int main(void)
         cmocka_unit_test(test_vlan_mpls_layers_hit_layer_cap),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, decoder_setup, decoder_teardown);
 }
