@@ -111,7 +111,7 @@ struct mk_eve_writer {
      * bursts, so a small direct-mapped cache by flow_id saves most of them */
     struct {
         uint64_t flow_id;
-        char cid[32];
+        char cid[64]; /* mk_flow_community_id's own buffer size */
     } cid_cache[64];
 };
 

@@ -162,27 +162,23 @@ static void write_endpoints(struct mk_eve_writer *w, const struct mk_flow *f, en
     mk_jw_kv_plain(&w->jw, MK_JW_LIT("proto"), proto, strlen(proto));
 }
 
-static void community_id(struct mk_eve_writer *w, const struct mk_flow *f, char out[64])
+/* The flow's Community ID, computed into its cache slot on a miss; valid
+ * until the next call. */
+static const char *community_id(struct mk_eve_writer *w, const struct mk_flow *f)
 {
     size_t slot = f->flow_id % MK_ARRAY_LEN(w->cid_cache);
 
     if (w->cid_cache[slot].flow_id != f->flow_id) {
-        char cid[64];
-
-        mk_flow_community_id(f, w->cfg->community_id_seed, cid);
-        if (strlen(cid) >= sizeof(w->cid_cache[slot].cid)) {
-            memcpy(out, cid, strlen(cid) + 1);
-            return;
-        }
-        memcpy(w->cid_cache[slot].cid, cid, strlen(cid) + 1);
+        mk_flow_community_id(f, w->cfg->community_id_seed, w->cid_cache[slot].cid);
         w->cid_cache[slot].flow_id = f->flow_id;
     }
-    memcpy(out, w->cid_cache[slot].cid, sizeof(w->cid_cache[slot].cid));
+    return w->cid_cache[slot].cid;
 }
 
 void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_time ts,
                   const struct mk_flow *f, enum mk_flow_dir dir)
 {
+    const char *type_name = mk_eve_type_name(type);
     char tbuf[40];
 
     w->line_start = w->buf.len;
@@ -197,14 +193,13 @@ void mk_eve_begin(struct mk_eve_writer *w, enum mk_eve_type type, struct mk_eve_
         mk_jw_key_lit(&w->jw, MK_JW_LIT("in_iface"));
         mk_jw_str_cstr(&w->jw, w->cfg->iface);
     }
-    mk_jw_kv_plain(&w->jw, MK_JW_LIT("event_type"), mk_eve_type_name(type),
-                   strlen(mk_eve_type_name(type)));
+    mk_jw_kv_plain(&w->jw, MK_JW_LIT("event_type"), type_name, strlen(type_name));
     if (f != NULL) {
-        char cid[64];
+        const char *cid;
 
         write_vlan_and_tunnel(w, f);
         write_endpoints(w, f, dir);
-        community_id(w, f, cid);
+        cid = community_id(w, f);
         mk_jw_kv_plain(&w->jw, MK_JW_LIT("community_id"), cid, strlen(cid));
         if (f->app_proto != MK_APP_UNKNOWN && type != MK_EVE_FLOW) {
             mk_jw_key_lit(&w->jw, MK_JW_LIT("app_proto"));
