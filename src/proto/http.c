@@ -124,30 +124,41 @@ static const char *tx_str(const struct http_tx *tx, uint32_t off)
     return off == NONE ? NULL : tx->store + off;
 }
 
-/* Makes room for `n` more bytes in the store; false when that passes
- * MK_HTTP_TX_STORE (the cap, as when the store was a fixed array) or memory
- * is refused. Doubles, so a transaction reallocates a few times at most. */
-static bool store_room(struct http_tx *tx, size_t n)
+/* Makes *buf (*cap bytes, NULL and 0 at first) hold `need` <= max bytes,
+ * doubling from `min` and never past `max`, so a buffer reallocates a few times
+ * at most; false when memory is refused. The caller keeps need within max. */
+static bool grow_capped(char **buf, size_t *cap, size_t need, size_t min, size_t max)
 {
-    size_t need = tx->used + n;
-    size_t cap = tx->cap != 0 ? tx->cap : MK_HTTP_STORE_MIN;
+    size_t want = *cap != 0 ? *cap : min;
     char *p;
 
-    if (n > MK_HTTP_TX_STORE - tx->used) {
-        return false;
-    }
-    if (need <= tx->cap) {
+    if (need <= *cap) {
         return true;
     }
-    while (cap < need) {
-        cap *= 2;
+    while (want < need) {
+        want *= 2;
     }
-    cap = cap < MK_HTTP_TX_STORE ? cap : MK_HTTP_TX_STORE;
-    p = realloc(tx->store, cap);
+    want = want < max ? want : max;
+    p = realloc(*buf, want);
     if (p == NULL) {
         return false;
     }
-    tx->store = p;
+    *buf = p;
+    *cap = want;
+    return true;
+}
+
+/* Makes room for `n` more bytes in the store; false when that passes
+ * MK_HTTP_TX_STORE (the cap, as when the store was a fixed array) or memory
+ * is refused. */
+static bool store_room(struct http_tx *tx, size_t n)
+{
+    size_t cap = tx->cap;
+
+    if (n > MK_HTTP_TX_STORE - tx->used ||
+        !grow_capped(&tx->store, &cap, tx->used + n, MK_HTTP_STORE_MIN, MK_HTTP_TX_STORE)) {
+        return false;
+    }
     tx->cap = (uint32_t)cap;
     return true;
 }
@@ -850,26 +861,10 @@ static void dispatch_line(const struct run *r, const char *line, size_t len)
     }
 }
 
-/* Makes the side's line buffer hold `need` bytes (<= MK_HTTP_MAX_LINE), doubling. */
+/* Makes the side's line buffer hold `need` bytes (<= MK_HTTP_MAX_LINE). */
 static bool line_room(struct http_side *sd, size_t need)
 {
-    size_t cap = sd->line_cap != 0 ? sd->line_cap : MK_HTTP_LINE_MIN;
-    char *p;
-
-    if (need <= sd->line_cap) {
-        return true;
-    }
-    while (cap < need) {
-        cap *= 2;
-    }
-    cap = cap < MK_HTTP_MAX_LINE ? cap : MK_HTTP_MAX_LINE;
-    p = realloc(sd->line, cap);
-    if (p == NULL) {
-        return false;
-    }
-    sd->line = p;
-    sd->line_cap = cap;
-    return true;
+    return grow_capped(&sd->line, &sd->line_cap, need, MK_HTTP_LINE_MIN, MK_HTTP_MAX_LINE);
 }
 
 static void line_release(struct http_side *sd)
